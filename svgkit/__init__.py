@@ -1,0 +1,64 @@
+"""svgkit: turn the SVG code a language model writes into trustworthy numbers.
+
+Data flows one way: text → :func:`extract_svg` → :func:`parse` (safe XML with hard
+:class:`Limits`) → :class:`Scene` → {:func:`render`, :func:`stats`, :func:`objects`} → rewards.
+
+Attributes are imported lazily so that ``import svgkit`` stays cheap (numba and cairo load only
+when geometry or rendering is first used).
+
+Examples
+--------
+>>> import svgkit
+>>> report = svgkit.validate('<svg xmlns="http://www.w3.org/2000/svg"><circle r="5"/></svg>')
+>>> report.ok, report.code
+(True, 'OK')
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> private module that defines it
+_EXPORTS: dict[str, str] = {
+    "Canvas": "scene",
+    "Diagnostic": "errors",
+    "ErrorCode": "errors",
+    "Limits": "limits",
+    "Primitive": "scene",
+    "PrimitiveKind": "scene",
+    "SVGKitError": "errors",
+    "Scene": "scene",
+    "ValidationReport": "validate",
+    "extract_svg": "extract",
+    "parse": "parse",
+    "render": "render",
+    "render_many": "render",
+    "validate": "validate",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .errors import Diagnostic, ErrorCode, SVGKitError
+    from .extract import extract_svg
+    from .limits import Limits
+    from .parse import parse
+    from .render import render, render_many
+    from .scene import Canvas, Primitive, PrimitiveKind, Scene
+    from .validate import ValidationReport, validate
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'svgkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,245 @@
+"""The small CSS subset model-written SVG uses: ``<style>`` rules and ``style=""`` declarations.
+
+Supported selectors: ``*``, type, ``.class``, ``#id`` and compounds of them (``rect.a.b#x``),
+joined by descendant (``g rect``) or child (``g > rect``) combinators, in comma lists. Specificity
+and source order decide between rules; ``!important`` wins over both. Anything else (pseudo-classes,
+attribute selectors, sibling combinators, at-rules) is skipped with a diagnostic, and ``@import`` is
+never fetched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+from .errors import _DiagnosticSink
+
+__all__ = ["CSSRule", "StyleSheet", "parse_declarations", "parse_stylesheet"]
+
+_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_COMPOUND = re.compile(r"^(\*|[A-Za-z][\w-]*)?((?:[.#][\w-]+)*)$")
+_SIMPLE_PART = re.compile(r"([.#])([\w-]+)")
+
+
+class _ElementLike(Protocol):
+    tag: str
+    id: str
+    classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Compound:
+    tag: str | None
+    id: str | None
+    classes: tuple[str, ...]
+
+    def matches(self, el: _ElementLike) -> bool:
+        if self.tag is not None and self.tag != el.tag:
+            return False
+        if self.id is not None and self.id != el.id:
+            return False
+        return all(c in el.classes for c in self.classes)
+
+
+@dataclass(frozen=True)
+class CSSRule:
+    """One selector (a chain of compounds, rightmost last) with its declarations."""
+
+    chain: tuple[_Compound, ...]
+    combinators: tuple[str, ...]  # between chain[i] and chain[i+1]: " " or ">"
+    specificity: tuple[int, int, int]
+    order: int
+    declarations: tuple[tuple[str, str, bool], ...]  # (property, value, important)
+
+    def matches(self, el: _ElementLike, ancestors: list[_ElementLike]) -> bool:
+        if not self.chain[-1].matches(el):
+            return False
+        pos = len(ancestors) - 1
+        for i in range(len(self.chain) - 2, -1, -1):
+            compound, comb = self.chain[i], self.combinators[i]
+            if comb == ">":
+                if pos < 0 or not compound.matches(ancestors[pos]):
+                    return False
+                pos -= 1
+            else:
+                while pos >= 0 and not compound.matches(ancestors[pos]):
+                    pos -= 1
+                if pos < 0:
+                    return False
+                pos -= 1
+        return True
+
+
+class StyleSheet:
+    """The rules of all ``<style>`` elements of a document, indexed by their rightmost compound."""
+
+    def __init__(self, rules: list[CSSRule]) -> None:
+        self.rules = rules
+        self._by_id: dict[str, list[CSSRule]] = {}
+        self._by_class: dict[str, list[CSSRule]] = {}
+        self._by_tag: dict[str, list[CSSRule]] = {}
+        self._universal: list[CSSRule] = []
+        for rule in rules:
+            last = rule.chain[-1]
+            if last.id is not None:
+                self._by_id.setdefault(last.id, []).append(rule)
+            elif last.classes:
+                self._by_class.setdefault(last.classes[0], []).append(rule)
+            elif last.tag is not None:
+                self._by_tag.setdefault(last.tag, []).append(rule)
+            else:
+                self._universal.append(rule)
+
+    def __bool__(self) -> bool:
+        return bool(self.rules)
+
+    def declarations_for(
+        self, el: _ElementLike, ancestors: list[_ElementLike]
+    ) -> list[tuple[str, str, bool]]:
+        """Matching declarations in cascade order (later entries win)."""
+        candidates: list[CSSRule] = list(self._universal)
+        candidates += self._by_tag.get(el.tag, ())
+        if el.id:
+            candidates += self._by_id.get(el.id, ())
+        for c in el.classes:
+            candidates += self._by_class.get(c, ())
+        matched = [r for r in candidates if r.matches(el, ancestors)]
+        if not matched:
+            return []
+        matched = sorted(set(matched), key=lambda r: (r.specificity, r.order))
+        normal = [d for r in matched for d in r.declarations if not d[2]]
+        important = [d for r in matched for d in r.declarations if d[2]]
+        return normal + important
+
+
+def parse_declarations(text: str) -> list[tuple[str, str, bool]]:
+    """Parse ``"fill: red; stroke-width: 2 !important"`` into (property, value, important).
+
+    Examples
+    --------
+    >>> parse_declarations("fill: red; stroke-width:2 !important")
+    [('fill', 'red', False), ('stroke-width', '2', True)]
+    """
+    out: list[tuple[str, str, bool]] = []
+    for part in text.split(";"):
+        name, sep, value = part.partition(":")
+        if not sep:
+            continue
+        name = name.strip().lower()
+        value = value.strip()
+        important = False
+        if value.lower().endswith("!important"):
+            value = value[: -len("!important")].rstrip()
+            important = True
+        if name and value:
+            out.append((name, value, important))
+    return out
+
+
+def parse_stylesheet(text: str, sink: _DiagnosticSink, start_order: int = 0) -> list[CSSRule]:
+    """Parse the text of a ``<style>`` element into rules, reporting what is skipped."""
+    text = _COMMENT.sub(" ", text)
+    rules: list[CSSRule] = []
+    order = start_order
+    pos = 0
+    n = len(text)
+    while pos < n:
+        # at-rules: skip a statement (up to ';') or a block (balanced braces)
+        while pos < n and text[pos].isspace():
+            pos += 1
+        if pos >= n:
+            break
+        if text[pos] == "@":
+            semi = text.find(";", pos)
+            brace = text.find("{", pos)
+            keyword = text[pos : pos + 16].split(None, 1)[0].split("(")[0].lower()
+            if keyword == "@import":
+                sink.add("EXTERNAL_REFERENCE", "CSS @import is never fetched; dropped", "style")
+            else:
+                sink.add("UNSUPPORTED_CSS", f"CSS at-rule {keyword} is not applied", "style")
+            if brace == -1 or (semi != -1 and semi < brace):
+                pos = n if semi == -1 else semi + 1
+                continue
+            pos = _skip_block(text, brace)
+            continue
+        brace = text.find("{", pos)
+        if brace == -1:
+            break
+        close = text.find("}", brace)
+        if close == -1:
+            close = n
+        selector_text = text[pos:brace]
+        body = text[brace + 1 : close]
+        pos = close + 1
+        declarations = tuple(parse_declarations(body))
+        if not declarations:
+            continue
+        for selector in selector_text.split(","):
+            parsed = _parse_selector(selector.strip())
+            if parsed is None:
+                sink.add(
+                    "UNSUPPORTED_CSS",
+                    f"CSS selector {selector.strip()!r} is not supported",
+                    "style",
+                )
+                continue
+            chain, combinators, specificity = parsed
+            rules.append(CSSRule(chain, combinators, specificity, order, declarations))
+            order += 1
+    return rules
+
+
+def _skip_block(text: str, brace: int) -> int:
+    depth = 0
+    for i in range(brace, len(text)):
+        ch = text[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(text)
+
+
+def _parse_selector(
+    selector: str,
+) -> tuple[tuple[_Compound, ...], tuple[str, ...], tuple[int, int, int]] | None:
+    if not selector:
+        return None
+    tokens = selector.replace(">", " > ").split()
+    chain: list[_Compound] = []
+    combinators: list[str] = []
+    pending = " "
+    ids = classes = types = 0
+    for tok in tokens:
+        if tok == ">":
+            if not chain or pending == ">":
+                return None
+            pending = ">"
+            continue
+        m = _COMPOUND.match(tok)
+        if m is None:
+            return None
+        tag = m.group(1)
+        tag = None if tag in (None, "*") else tag
+        cls: list[str] = []
+        ident: str | None = None
+        for kind, name in _SIMPLE_PART.findall(m.group(2)):
+            if kind == ".":
+                cls.append(name)
+            elif ident is None:
+                ident = name
+            else:
+                return None
+        if chain:
+            combinators.append(pending)
+        pending = " "
+        chain.append(_Compound(tag, ident, tuple(cls)))
+        ids += ident is not None
+        classes += len(cls)
+        types += tag is not None
+    if not chain or pending == ">":
+        return None
+    return tuple(chain), tuple(combinators), (ids, classes, types)

@@ -31,12 +31,12 @@ _EXPORTS: dict[str, str] = {
     "PrimitiveKind": "scene",
     "SVGKitError": "errors",
     "Scene": "scene",
-    "ValidationReport": "validate",
+    "ValidationReport": "_validate",
     "extract_svg": "extract",
-    "parse": "parse",
+    "parse": "_parse",
     "render": "render",
     "render_many": "render",
-    "validate": "validate",
+    "validate": "_validate",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -45,10 +45,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .errors import Diagnostic, ErrorCode, SVGKitError
     from .extract import extract_svg
     from .limits import Limits
-    from .parse import parse
+    from ._parse import parse
     from .render import render, render_many
     from .scene import Canvas, Primitive, PrimitiveKind, Scene
-    from .validate import ValidationReport, validate
+    from ._validate import ValidationReport, validate
 
 
 def __getattr__(name: str) -> Any:

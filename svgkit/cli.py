@@ -22,7 +22,7 @@ def _read(path: str) -> bytes:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate
+    from ._validate import validate
 
     data = _read(args.file)
     report = validate(data, repair=args.repair)
@@ -33,7 +33,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_info(args: argparse.Namespace) -> int:
     from .errors import SVGKitError
-    from .parse import parse
+    from ._parse import parse
 
     data = _read(args.file)
     try:

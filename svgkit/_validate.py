@@ -101,7 +101,7 @@ def validate(
     >>> r.ok, r.primitives, r.element_counts
     (True, 1, {'svg': 1, 'rect': 1})
     """
-    from .parse import parse
+    from ._parse import parse
 
     try:
         scene = parse(text, limits, repair=repair)  # type: ignore[arg-type]

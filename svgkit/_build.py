@@ -1315,10 +1315,8 @@ class _Builder:
         a.visible.append(style.get("visibility", "visible").strip() == "visible")
         a.clip.append(self.clip_ref(style.get("clip-path"), el, ctx, ctm, bbox_user))
         order = style.get("paint-order", "normal").split()
-        stroke_first = (
-            (bool(order)
-            and order[0] == "stroke")
-            or (len(order) >= 2 and order[0] == "markers" and order[1] == "stroke")
+        stroke_first = (bool(order) and order[0] == "stroke") or (
+            len(order) >= 2 and order[0] == "markers" and order[1] == "stroke"
         )
         a.stroke_first.append(stroke_first)
         return idx

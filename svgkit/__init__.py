@@ -42,13 +42,21 @@ _EXPORTS: dict[str, str] = {
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .errors import Diagnostic, ErrorCode, SVGKitError
-    from .extract import extract_svg
-    from .limits import Limits
-    from ._parse import parse
-    from .render import render, render_many
-    from .scene import Canvas, Primitive, PrimitiveKind, Scene
-    from ._validate import ValidationReport, validate
+    # "import X as X" marks the re-export as explicit for type checkers
+    from ._parse import parse as parse
+    from ._validate import ValidationReport as ValidationReport
+    from ._validate import validate as validate
+    from .errors import Diagnostic as Diagnostic
+    from .errors import ErrorCode as ErrorCode
+    from .errors import SVGKitError as SVGKitError
+    from .extract import extract_svg as extract_svg
+    from .limits import Limits as Limits
+    from .render import render as render
+    from .render import render_many as render_many
+    from .scene import Canvas as Canvas
+    from .scene import Primitive as Primitive
+    from .scene import PrimitiveKind as PrimitiveKind
+    from .scene import Scene as Scene
 
 
 def __getattr__(name: str) -> Any:

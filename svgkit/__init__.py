@@ -32,7 +32,11 @@ _EXPORTS: dict[str, str] = {
     "SVGKitError": "errors",
     "Scene": "scene",
     "ValidationReport": "_validate",
+    "Extraction": "extract",
+    "SVGCandidate": "extract",
     "extract_svg": "extract",
+    "extract_svg_candidates": "extract",
+    "extract_svg_ex": "extract",
     "parse": "_parse",
     "render": "render",
     "render_many": "render",
@@ -49,7 +53,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from .errors import Diagnostic as Diagnostic
     from .errors import ErrorCode as ErrorCode
     from .errors import SVGKitError as SVGKitError
+    from .extract import Extraction as Extraction
+    from .extract import SVGCandidate as SVGCandidate
     from .extract import extract_svg as extract_svg
+    from .extract import extract_svg_candidates as extract_svg_candidates
+    from .extract import extract_svg_ex as extract_svg_ex
     from .limits import Limits as Limits
     from .render import render as render
     from .render import render_many as render_many

@@ -781,7 +781,14 @@ class _Builder:
     ) -> _geom.PathData | None:
         vp = ctx.viewport
         if name == "path":
-            pd = _geom.parse_path_data(el.get("d", ""))
+            remaining = self.limits.max_path_commands - self.total_cmds
+            try:
+                pd = _geom.parse_path_data(el.get("d", ""), remaining, self.deadline.check)
+            except _geom.PathBudgetExceeded as exc:
+                total = self.total_cmds + exc.n_commands
+                raise limit_error(
+                    "max_path_commands", f">{total}", self.limits.max_path_commands
+                ) from None
             if pd.error:
                 self.warn("PATH_DATA_ERROR", f"path data error, drawn up to it: {pd.error}", el)
             if pd.points:
@@ -860,7 +867,19 @@ class _Builder:
             pd.points += (x1, y1, x2, y2)
             return pd
         if name in ("polyline", "polygon"):
-            values, error = _geom.parse_points(el.get("points", ""))
+            raw_points = el.get("points", "")
+            remaining = self.limits.max_path_commands - self.total_cmds
+            # a pair takes at least 4 characters ("0 0 "): count only when the length allows more
+            if len(raw_points) // 4 > remaining:
+                n_pairs = len(_NUMBER_LIST.findall(raw_points)) // 2
+                if n_pairs > remaining:
+                    raise limit_error(
+                        "max_path_commands",
+                        self.total_cmds + n_pairs,
+                        self.limits.max_path_commands,
+                    )
+            self.deadline.check()
+            values, error = _geom.parse_points(raw_points)
             if error:
                 self.warn("INVALID_ATTRIBUTE", f"points: {error}", el)
             pd = _geom.PathData()
@@ -1517,12 +1536,18 @@ class _Builder:
         transform = np.asarray(a.transform, dtype=np.float64).reshape(n, 6)
         per_point = np.repeat(transform, n_pts, axis=0)
         pts = np.empty_like(user_pts)
-        pts[:, 0] = (
-            per_point[:, 0] * user_pts[:, 0] + per_point[:, 2] * user_pts[:, 1] + per_point[:, 4]
-        )
-        pts[:, 1] = (
-            per_point[:, 1] * user_pts[:, 0] + per_point[:, 3] * user_pts[:, 1] + per_point[:, 5]
-        )
+        # overflow to inf/nan is reported by _check_points as BAD_GEOMETRY or LIMIT
+        with np.errstate(over="ignore", invalid="ignore"):
+            pts[:, 0] = (
+                per_point[:, 0] * user_pts[:, 0]
+                + per_point[:, 2] * user_pts[:, 1]
+                + per_point[:, 4]
+            )
+            pts[:, 1] = (
+                per_point[:, 1] * user_pts[:, 0]
+                + per_point[:, 3] * user_pts[:, 1]
+                + per_point[:, 5]
+            )
         self._check_points(pts)
         bbox = _bboxes(codes, pts, cmd_offsets, pt_offsets)
         kind = np.asarray(a.kind, dtype=np.int8)
@@ -1697,8 +1722,9 @@ def _no_bbox() -> None:
 
 def _transform_points(pts: np.ndarray, m: Affine) -> np.ndarray:
     out = np.empty_like(pts)
-    out[:, 0] = m[0] * pts[:, 0] + m[2] * pts[:, 1] + m[4]
-    out[:, 1] = m[1] * pts[:, 0] + m[3] * pts[:, 1] + m[5]
+    with np.errstate(over="ignore", invalid="ignore"):
+        out[:, 0] = m[0] * pts[:, 0] + m[2] * pts[:, 1] + m[4]
+        out[:, 1] = m[1] * pts[:, 0] + m[3] * pts[:, 1] + m[5]
     return out
 
 

@@ -13,8 +13,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
-__all__ = ["PathData", "ellipse_commands", "parse_path_data", "parse_points", "rect_commands"]
+__all__ = [
+    "PathBudgetExceeded",
+    "PathData",
+    "ellipse_commands",
+    "parse_path_data",
+    "parse_points",
+    "rect_commands",
+]
 
 MOVE, LINE, CUBIC, CLOSE = 0, 1, 2, 3
 KAPPA = 0.5522847498307936  # 4/3 * (sqrt(2) - 1): quarter-circle cubic handle length
@@ -22,6 +30,14 @@ KAPPA = 0.5522847498307936  # 4/3 * (sqrt(2) - 1): quarter-circle cubic handle l
 _TOKEN = re.compile(r"[MmZzLlHhVvCcSsQqTtAa]|[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[^\s,]")
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _PARAMS = {"m": 2, "l": 2, "h": 1, "v": 1, "c": 6, "s": 4, "q": 4, "t": 2, "a": 7, "z": 0}
+
+
+class PathBudgetExceeded(Exception):
+    """Raised by :func:`parse_path_data` when a path produces more than ``max_commands``."""
+
+    def __init__(self, n_commands: int) -> None:
+        super().__init__(n_commands)
+        self.n_commands = n_commands
 
 
 class PathData:
@@ -40,8 +56,13 @@ class PathData:
         self.n_source_commands: dict[str, int] = {}
 
 
-def parse_path_data(d: str) -> PathData:
+def parse_path_data(
+    d: str, max_commands: int | None = None, check: Callable[[], None] | None = None
+) -> PathData:
     """Parse an SVG ``d`` attribute.
+
+    ``max_commands`` bounds the commands produced (``PathBudgetExceeded`` is raised past it) and
+    ``check`` is called every 4,096 commands so a caller's deadline can interrupt a huge path.
 
     Examples
     --------
@@ -67,7 +88,15 @@ def parse_path_data(d: str) -> PathData:
         out.error = message
         return out
 
+    budget = len(tokens) if max_commands is None else max_commands
+    next_check = 4096
     while i < n:
+        if len(codes) >= next_check:
+            next_check += 4096
+            if check is not None:
+                check()
+            if len(codes) > budget:
+                raise PathBudgetExceeded(len(codes))
         tok = tokens[i]
         if tok.isalpha() and len(tok) == 1 and tok in "MmZzLlHhVvCcSsQqTtAa":
             cmd = tok

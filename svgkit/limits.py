@@ -33,7 +33,7 @@ class Limits:
     max_depth
         Element nesting depth. Default 256.
     max_path_commands
-        Total path commands over all primitives after ``<use>`` expansion. Default 500,000.
+        Total path commands over all primitives after ``<use>`` expansion. Default 200,000.
     max_points
         Total points of the flattened polylines. Default 4,000,000.
     max_use_expansions
@@ -63,7 +63,7 @@ class Limits:
     max_input_bytes: int = 4 * 1024 * 1024
     max_elements: int = 50_000
     max_depth: int = 256
-    max_path_commands: int = 500_000
+    max_path_commands: int = 200_000
     max_points: int = 4_000_000
     max_use_expansions: int = 10_000
     max_reference_depth: int = 16

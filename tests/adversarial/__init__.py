@@ -1,0 +1,1 @@
+"""Adversarial SVG corpus: see corpus.py."""

@@ -40,6 +40,8 @@ __all__ = [
     "Canvas",
     "ClipPath",
     "Command",
+    "Filter",
+    "FilterPrimitive",
     "FlatGeometry",
     "Gradient",
     "GradientStop",
@@ -282,6 +284,68 @@ class ClipPath:
     cmd_points: tuple[FloatArray, ...]
     clip_rules: tuple[int, ...]
     clip: int = -1
+
+
+@dataclass(frozen=True)
+class FilterPrimitive:
+    """One filter primitive (``<feGaussianBlur>``, ``<feOffset>``, …) resolved for one use.
+
+    Parameters
+    ----------
+    kind
+        The element name: ``"feGaussianBlur"``, ``"feOffset"``, ``"feFlood"``, ``"feComposite"``,
+        ``"feMerge"``, ``"feBlend"``, ``"feColorMatrix"``, ``"feDropShadow"`` (others are kept with
+        their raw attributes in ``params`` and a warning, and pass their first input through).
+    inputs
+        Input names in order: ``"SourceGraphic"``, ``"SourceAlpha"``, a previous ``result`` name,
+        or ``""`` for the previous primitive's output (the source graphic for the first one). For
+        ``feMerge`` one entry per ``<feMergeNode>``; ``feComposite``/``feBlend`` have two.
+    result
+        The name this output can be referenced by (``""`` when unnamed).
+    subregion
+        ``(x, y, width, height)`` in canvas device px, already intersected with nothing: the
+        primitive's own x/y/width/height resolved (defaults: the filter region).
+    linear_rgb
+        ``True`` when ``color-interpolation-filters`` is ``linearRGB`` (the default): the
+        primitive operates on linearised colour values.
+    params
+        Resolved parameters; lengths are in canvas device px, per axis where SVG has two values:
+
+        - feGaussianBlur: ``std_dev`` (sx, sy), ``edge_mode`` ("none" | "duplicate" | "wrap")
+        - feOffset: ``dx``, ``dy``
+        - feFlood: ``rgba`` (straight RGBA in [0, 1], flood-opacity folded into alpha)
+        - feComposite: ``operator`` ("over" | "in" | "out" | "atop" | "xor" | "arithmetic"
+          | "lighter"), ``k1`` … ``k4``
+        - feBlend: ``mode`` (normal, multiply, screen, overlay, darken, lighten, color-dodge,
+          color-burn, hard-light, soft-light, difference, exclusion, hue, saturation, color,
+          luminosity)
+        - feColorMatrix: ``matrix`` (20 floats, row-major 4×5, already expanded from
+          ``saturate``/``hueRotate``/``luminanceToAlpha``)
+        - feDropShadow: ``std_dev``, ``dx``, ``dy``, ``rgba``
+    """
+
+    kind: str
+    inputs: tuple[str, ...]
+    result: str
+    subregion: tuple[float, float, float, float]
+    linear_rgb: bool
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A ``<filter>`` resolved for one filtered group.
+
+    ``region`` is ``(x, y, width, height)`` in canvas device px: the filter region (default the
+    element's bbox grown by 10% on each side) mapped through the element's transform and taken as
+    the axis-aligned box of the result. Pixels outside the region are transparent after
+    filtering. An empty ``primitives`` tuple means the element is not rendered (SVG's rule for a
+    filter without primitives).
+    """
+
+    id: str
+    region: tuple[float, float, float, float]
+    primitives: tuple[FilterPrimitive, ...]
 
 
 @dataclass(frozen=True)

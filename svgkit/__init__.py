@@ -29,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "Limits": "limits",
     "Primitive": "scene",
     "PrimitiveKind": "scene",
+    "RepairResult": "_repair",
     "SVGKitError": "errors",
     "Scene": "scene",
     "ValidationReport": "_validate",
@@ -39,6 +40,7 @@ _EXPORTS: dict[str, str] = {
     "extract_svg_ex": "extract",
     "parse": "_parse",
     "render": "render",
+    "repair_svg": "_repair",
     "render_many": "render",
     "validate": "_validate",
 }
@@ -48,6 +50,8 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 if TYPE_CHECKING:  # pragma: no cover
     # "import X as X" marks the re-export as explicit for type checkers
     from ._parse import parse as parse
+    from ._repair import RepairResult as RepairResult
+    from ._repair import repair_svg as repair_svg
     from ._validate import ValidationReport as ValidationReport
     from ._validate import validate as validate
     from .errors import Diagnostic as Diagnostic

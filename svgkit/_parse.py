@@ -6,6 +6,7 @@ import codecs
 from typing import Union
 
 from ._build import build_scene
+from ._repair import repair_svg
 from ._xml import SVG_NS, local_name, parse_xml, refuse_entity_declarations
 from .errors import ErrorCode, SVGKitError, _DiagnosticSink
 from .limits import Limits, limit_error
@@ -36,8 +37,11 @@ def parse(
     limits
         Bounds on the document's cost; ``Limits()`` defaults when ``None``.
     repair
-        Close the open elements of a truncated document instead of refusing it with
-        ``TRUNCATED``; the repair is recorded as a warning.
+        Fix the XML mistakes models make instead of refusing the document: close the open
+        elements of a truncated document (instead of ``TRUNCATED``), and, when the strict parse
+        fails, declare undeclared namespace prefixes, keep the first of duplicated attributes and
+        escape stray ``<`` and ``&`` (see :func:`svgkit.repair_svg`). Every repair is recorded in
+        ``Scene.warnings`` with its code. Off by default: a training reward should teach valid XML.
     flatten_tolerance
         Max distance in device px between curves and the polylines of :attr:`Scene.flat`.
 
@@ -72,7 +76,19 @@ def parse(
     refuse_entity_declarations(source)
     sink = _DiagnosticSink()
     svg_text = _extract(source, repair, sink)
-    parsed = parse_xml(svg_text, limits)
+    try:
+        parsed = parse_xml(svg_text, limits)
+    except SVGKitError as exc:
+        # repair runs only on text the strict parser refused, so valid input is never touched
+        if not repair or exc.code != ErrorCode.XML_SYNTAX:
+            raise
+        fixed = repair_svg(svg_text)
+        if not fixed.changed:
+            raise
+        for d in fixed.repairs:
+            sink.add(d.code, d.message, d.element, d.element_id)
+        svg_text = fixed.text
+        parsed = parse_xml(svg_text, limits)
     ns, name = local_name(parsed.root.tag)
     if name != "svg" or ns not in ("", SVG_NS):
         raise SVGKitError(

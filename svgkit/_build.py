@@ -28,13 +28,16 @@ from .scene import (
     FILL_RULE_NONZERO,
     Canvas,
     ClipPath,
+    Filter,
     Gradient,
     GradientStop,
     Group,
     Image,
     LineCap,
     LineJoin,
+    Mask,
     PaintKind,
+    Pattern,
     PrimitiveKind,
     Scene,
     TextRun,
@@ -93,6 +96,7 @@ INHERITED = frozenset(
         "marker-start",
         "marker-mid",
         "marker-end",
+        "color-interpolation-filters",
         "font",
         "letter-spacing",
         "dominant-baseline",
@@ -109,6 +113,10 @@ PRESENTATION = INHERITED | {
     "stop-opacity",
     "overflow",
     "transform",
+    "flood-color",
+    "flood-opacity",
+    "lighting-color",
+    "mask-type",
 }
 DEFAULT_STYLE: dict[str, str] = {
     "fill": "black",
@@ -247,6 +255,20 @@ class _Ctx:
 
 
 @dataclass
+class _PendingEffects:
+    """A group whose filter or mask is resolved once its primitives' bboxes are known."""
+
+    group: int
+    start: int
+    el: ET.Element
+    ctm: Affine
+    ctx: _Ctx
+    filter: str
+    mask: str
+    end: int = -1
+
+
+@dataclass
 class _Acc:
     """Per-primitive columns accumulated during the walk."""
 
@@ -298,6 +320,12 @@ class _Builder:
         self.total_cmds = 0
         self.text_chars = 0
         self._space_pending = False
+        self.filters: list[Filter] = []
+        self.masks: list[Mask] = []
+        self.patterns: list[Pattern] = []
+        self.pending: list[_PendingEffects] = []
+        self.active_refs: set[str] = set()
+        self.canvas_info = Canvas(0.0, 0.0, None, "xMidYMid meet", IDENTITY)
         rules = []
         for el in self.root.iter():
             if not isinstance(el.tag, str):
@@ -473,6 +501,12 @@ class _Builder:
                 if fallback:
                     return self.paint(fallback, opacity_value, style, el, ctx, bbox_user, what)
                 return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+            if tname == "pattern":
+                from ._effects import resolve_pattern
+
+                return resolve_pattern(
+                    self, target, el, ctx, bbox_user, paint_opacity, fallback, style
+                )
             self.warn(
                 "UNSUPPORTED_PAINT", f"{what} paint <{tname}> is drawn with its fallback colour", el
             )
@@ -898,6 +932,7 @@ class _Builder:
     def build(self) -> Scene:
         root = self.root
         canvas, root_ctm, vp = self.canvas(root)
+        self.canvas_info = canvas
         style0 = dict(DEFAULT_STYLE)
         ctx = _Ctx(root_ctm, style0, -1, vp, [])
         style, node = self.compute_style(root, "svg", ctx)
@@ -1079,15 +1114,51 @@ class _Builder:
         )
         self.groups.append(g)
         self._note_effects(el, style)
+        filt = _effect_ref(style.get("filter"))
+        mask = _effect_ref(style.get("mask"))
+        if filt or mask:
+            self.pending.append(
+                _PendingEffects(g.index, len(self.acc.kind), el, ctm, ctx, filt, mask)
+            )
         return g.index
 
+    def close_group(self, gi: int) -> None:
+        """Mark the end of group ``gi``'s primitives (needed to resolve its effects)."""
+        for rec in reversed(self.pending):
+            if rec.group == gi:
+                rec.end = len(self.acc.kind)
+                return
+
+    def inheritable(self, style: dict[str, str]) -> dict[str, str]:
+        """The part of a computed style that children inherit."""
+        if INHERITED.issuperset(style):
+            return style
+        return {k: v for k, v in style.items() if k in INHERITED}
+
+    def effect_group(
+        self, el: ET.Element, name: str, style: dict[str, str], ctx: _Ctx, ctm: Affine
+    ) -> tuple[_Ctx, dict[str, str], int]:
+        """Wrap one element that has a filter or mask in a synthetic group of its own.
+
+        The effect and the element's opacity move onto the group, so they apply to the element
+        as a whole layer; returns the context and style to emit the element with.
+        """
+        filt = _effect_ref(style.get("filter"))
+        mask = _effect_ref(style.get("mask"))
+        if not filt and not mask:
+            return ctx, style, -1
+        depth = self.groups[ctx.group].depth + 1 if ctx.group >= 0 else 0
+        gi = len(self.groups)
+        opacity = _opacity(style.get("opacity", "1"))
+        self.groups.append(Group(gi, ctx.group, name, opacity=opacity, depth=depth, synthetic=True))
+        self.pending.append(_PendingEffects(gi, len(self.acc.kind), el, ctm, ctx, filt, mask))
+        inner = {**style, "opacity": "1", "filter": "none", "mask": "none"}
+        inner_ctx = _Ctx(
+            ctx.ctm, ctx.style, gi, ctx.viewport, ctx.ancestors, ctx.use_chain, ctx.ref_depth
+        )
+        return inner_ctx, inner, gi
+
     def _note_effects(self, el: ET.Element, style: dict[str, str]) -> None:
-        for prop in ("mask", "filter"):
-            v = style.get(prop)
-            if v and v.strip() != "none":
-                self.warn(
-                    "UNSUPPORTED_EFFECT", f"{prop}={v!r} is not applied (drawn without it)", el
-                )
         for prop in ("marker-start", "marker-mid", "marker-end"):
             v = style.get(prop)
             if v and v.strip() != "none" and el is not None and local_name(el.tag)[1] in SHAPES:
@@ -1102,6 +1173,7 @@ class _Builder:
             ctm, style, gi, ctx.viewport, [*ctx.ancestors, node], ctx.use_chain, ctx.ref_depth
         )
         self.walk_children(el, child_ctx)
+        self.close_group(gi)
 
     def nested_svg(self, el: ET.Element, style: dict[str, str], node: _Node, ctx: _Ctx) -> None:
         vp = ctx.viewport
@@ -1133,13 +1205,14 @@ class _Builder:
         inner = _mul(
             base, _viewbox_transform(vb, par, x, y, w, h) if vb else (1.0, 0.0, 0.0, 1.0, x, y)
         )
-        gi = self.open_group(el, tag, style, node, ctx, base, use_instance)
+        outer = gi = self.open_group(el, tag, style, node, ctx, base, use_instance)
         if style.get("overflow", "hidden").strip() in ("hidden", "scroll", "clip", ""):
             # the viewport clip sits inside the element's own clip-path, on a group of its own
             gi = self._plain_group(gi, self.viewport_clip(base, x, y, w, h))
         vp = (vb[2], vb[3]) if vb else (w, h)
         child_ctx = _Ctx(inner, style, gi, vp, [*ctx.ancestors, node], ctx.use_chain, ctx.ref_depth)
         self.walk_children(content, child_ctx)
+        self.close_group(outer)
 
     def _plain_group(self, parent: int, clip: int) -> int:
         p = self.groups[parent]
@@ -1190,6 +1263,23 @@ class _Builder:
         y = self.length(el.get("y"), 0.0, el, "y", "y", vp)
         ctm = _mul(_mul(ctx.ctm, self.transform_of(el)), (1.0, 0.0, 0.0, 1.0, x, y))
         gi = self.open_group(el, "use", style, node, ctx, ctm, use_instance=True)
+        try:
+            self._use_content(el, target, target_id, gi, style, node, ctx, ctm)
+        finally:
+            self.close_group(gi)
+
+    def _use_content(
+        self,
+        el: ET.Element,
+        target: ET.Element,
+        target_id: str,
+        gi: int,
+        style: dict[str, str],
+        node: _Node,
+        ctx: _Ctx,
+        ctm: Affine,
+    ) -> None:
+        vp = ctx.viewport
         chain = (*ctx.use_chain, target_id)
         use_ctx = _Ctx(ctm, style, gi, vp, [*ctx.ancestors, node], chain, ctx.ref_depth + 1)
         tns, tname = local_name(target.tag)
@@ -1243,7 +1333,10 @@ class _Builder:
         pd = self.shape_geometry(el, name, ctx, style)
         assert pd is not None
         self._note_effects(el, style)
-        self.emit(el, SHAPES[name], name, node, ctx, ctm, style, pd)
+        ectx, estyle, gi = self.effect_group(el, name, style, ctx, ctm)
+        self.emit(el, SHAPES[name], name, node, ectx, ctm, estyle, pd)
+        if gi >= 0:
+            self.close_group(gi)
 
     def emit(
         self,
@@ -1369,6 +1462,16 @@ class _Builder:
 
     def text(self, el: ET.Element, style: dict[str, str], node: _Node, ctx: _Ctx) -> None:
         ctm = _mul(ctx.ctm, self.transform_of(el))
+        ctx, style, gi = self.effect_group(el, "text", style, ctx, ctm)
+        try:
+            self._text_runs(el, style, node, ctx, ctm)
+        finally:
+            if gi >= 0:
+                self.close_group(gi)
+
+    def _text_runs(
+        self, el: ET.Element, style: dict[str, str], node: _Node, ctx: _Ctx, ctm: Affine
+    ) -> None:
         vp = ctx.viewport
         cursor = [
             self.length(_first(el.get("x")), 0.0, el, "x", "x", vp),
@@ -1518,11 +1621,14 @@ class _Builder:
             else _geom.PathData()
         )
         style = {**style, "fill": "none", "stroke": "none"}
-        idx = self.emit(el, PrimitiveKind.IMAGE, "image", node, ctx, ctm, style, pd)
+        ectx, style, gi = self.effect_group(el, "image", style, ctx, ctm)
+        idx = self.emit(el, PrimitiveKind.IMAGE, "image", node, ectx, ctm, style, pd)
+        if gi >= 0:
+            self.close_group(gi)
         self.images[idx] = Image(href, x, y, w, h, _normalise_par(el.get("preserveAspectRatio")))
 
     # ------------------------------------------------------------------ finish
-    def finish(self, canvas: Canvas) -> Scene:
+    def finish(self, canvas: Canvas, nested: bool = False) -> Scene:
         a = self.acc
         n = len(a.kind)
         codes = np.asarray(a.codes, dtype=np.uint8)
@@ -1554,6 +1660,10 @@ class _Builder:
         for idx, run in self.texts.items():
             if not np.isfinite(bbox[idx]).all():
                 bbox[idx] = run.bbox
+        if self.pending:
+            from ._effects import resolve_group_effects
+
+            resolve_group_effects(self, bbox)
         stroke_width = np.asarray(a.stroke_width, dtype=np.float64)
         stroke_kind = np.asarray(a.stroke_kind, dtype=np.uint8)
         det = np.abs(transform[:, 0] * transform[:, 3] - transform[:, 1] * transform[:, 2])
@@ -1602,11 +1712,14 @@ class _Builder:
             images=self.images,
             gradients=tuple(self.gradients),
             clips=tuple(self.clips),
-            warnings=tuple(self.sink.items),
-            element_counts=dict(count_tags(self.root)),
+            warnings=() if nested else tuple(self.sink.items),
+            element_counts={} if nested else dict(count_tags(self.root)),
             use_expansions=self.use_expansions,
             source_bytes=0,
             flatten_tolerance=self.tolerance,
+            filters=tuple(self.filters),
+            masks=tuple(self.masks),
+            patterns=tuple(self.patterns),
         )
 
     def _check_flat_points(
@@ -1714,6 +1827,11 @@ def _user_bbox(pd: _geom.PathData) -> tuple[float, float, float, float] | None:
     if not np.isfinite(b).all():
         return None
     return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+
+def _effect_ref(value: str | None) -> str:
+    v = (value or "").strip()
+    return "" if v == "none" else v
 
 
 def _no_bbox() -> None:

@@ -49,7 +49,9 @@ __all__ = [
     "Image",
     "LineCap",
     "LineJoin",
+    "Mask",
     "PaintKind",
+    "Pattern",
     "PrimitiveKind",
     "Primitive",
     "Scene",
@@ -94,7 +96,8 @@ class PaintKind(enum.IntEnum):
     SOLID = 1
     LINEAR_GRADIENT = 2
     RADIAL_GRADIENT = 3
-    UNSUPPORTED = 4  # e.g. a pattern before patterns are supported: drawn with the fallback colour
+    UNSUPPORTED = 4  # a paint server svgkit cannot draw: drawn with the fallback colour
+    PATTERN = 5  # fill_paint / stroke_paint index Scene.patterns
 
 
 class LineCap(enum.IntEnum):
@@ -181,6 +184,13 @@ class Group:
         ``True`` for groups created by expanding a ``<use>`` (an instance is its own object).
     depth
         Nesting depth, root = 0.
+    filter_index, mask_index
+        Index into :attr:`Scene.filters` / :attr:`Scene.masks` of the resolved effect, or -1
+        (no effect, or a reference that resolved to nothing: then the group draws without it).
+    synthetic
+        ``True`` for a group svgkit created around a single element that has a filter or mask
+        (the effect applies to that element as a layer; its ``opacity`` moved onto the group).
+        Such a group carries no id or class: it is not an object of its own.
     """
 
     index: int
@@ -195,11 +205,16 @@ class Group:
     filter: str = ""
     use_instance: bool = False
     depth: int = 0
+    filter_index: int = -1
+    mask_index: int = -1
+    synthetic: bool = False
 
     @property
     def needs_compositing(self) -> bool:
         """Whether the renderer must draw this group into its own layer."""
-        return self.opacity < 1.0 or self.clip >= 0 or bool(self.mask) or bool(self.filter)
+        return (
+            self.opacity < 1.0 or self.clip >= 0 or self.filter_index >= 0 or self.mask_index >= 0
+        )
 
 
 @dataclass(frozen=True)
@@ -348,6 +363,53 @@ class Filter:
     primitives: tuple[FilterPrimitive, ...]
 
 
+@dataclass(frozen=True, eq=False)
+class Mask:
+    """A ``<mask>`` resolved for one masked group.
+
+    Parameters
+    ----------
+    id
+        The mask element's id.
+    region
+        ``(x, y, width, height)`` in canvas device px (``maskUnits`` resolved; the axis-aligned box
+        of the mapped rectangle). Outside it the masked content is invisible.
+    luminance
+        ``True`` for ``mask-type: luminance`` (the default): the mask value of a pixel is its
+        linear-RGB luminance 0.2125 R + 0.7154 G + 0.0721 B times its alpha; ``False`` for
+        ``alpha``: the alpha alone.
+    content
+        The mask's children as a Scene in the same canvas device space (``maskContentUnits``
+        resolved). Its ``warnings`` are empty: they are reported on the outer Scene.
+    mask
+        Index into :attr:`Scene.masks` of a mask applied to this mask itself, or -1.
+    """
+
+    id: str
+    region: tuple[float, float, float, float]
+    luminance: bool
+    content: Scene
+    mask: int = -1
+
+
+@dataclass(frozen=True, eq=False)
+class Pattern:
+    """A ``<pattern>`` paint resolved for one painted element.
+
+    ``tile`` is ``(x, y, width, height)`` in *pattern space*; ``transform`` maps pattern space to
+    canvas device space (the element's transform, the objectBoundingBox mapping of
+    ``patternUnits``, and ``patternTransform``). ``content`` is a Scene whose device space is the
+    tile's own space: ``(0, 0)`` at the tile's top-left corner, ``viewBox`` and
+    ``patternContentUnits`` already applied; it is clipped to ``(0, 0, width, height)`` and
+    repeated every ``width`` × ``height`` in pattern space.
+    """
+
+    id: str
+    tile: tuple[float, float, float, float]
+    transform: tuple[float, float, float, float, float, float]
+    content: Scene
+
+
 @dataclass(frozen=True)
 class TextRun:
     """A ``<text>`` (or ``<tspan>``) run carried as one primitive.
@@ -482,9 +544,11 @@ class Scene:
         :class:`PaintKind`.
     fill_rgba, stroke_rgba : ndarray[float32] (n, 4)
         Straight RGBA in [0, 1] with ``fill-opacity``/``stroke-opacity`` multiplied into alpha.
-        For gradient paint the RGB is the gradient's mean colour and alpha the paint opacity.
+        For gradient paint the RGB is the gradient's mean colour and alpha the paint opacity; for
+        pattern paint the mean colour of the pattern's content (area-weighted estimate).
     fill_paint, stroke_paint : ndarray[int64]
-        Index into :attr:`gradients` for gradient paint, else -1.
+        Index into :attr:`gradients` for gradient paint, into :attr:`patterns` for pattern
+        paint, else -1.
     fill_rule : ndarray[uint8]
         0 nonzero, 1 evenodd.
     stroke_width : ndarray[float64]
@@ -510,6 +574,13 @@ class Scene:
         Image payload by primitive index.
     gradients : tuple[Gradient, ...]
     clips : tuple[ClipPath, ...]
+    filters : tuple[Filter, ...]
+        Resolved filters, indexed by :attr:`Group.filter_index`.
+    masks : tuple[Mask, ...]
+        Resolved masks, indexed by :attr:`Group.mask_index`.
+    patterns : tuple[Pattern, ...]
+        Resolved pattern paints, indexed by ``fill_paint``/``stroke_paint`` where the paint kind
+        is ``PATTERN``.
     warnings : tuple[Diagnostic, ...]
         Every feature the Scene does not represent, and every repair made.
     element_counts : dict[str, int]
@@ -563,6 +634,9 @@ class Scene:
     use_expansions: int
     source_bytes: int
     flatten_tolerance: float = 0.1
+    filters: tuple[Filter, ...] = ()
+    masks: tuple[Mask, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
 
     def __len__(self) -> int:
         return int(self.kind.shape[0])
@@ -609,6 +683,9 @@ class Scene:
             "groups": len(self.groups),
             "gradients": len(self.gradients),
             "clips": len(self.clips),
+            "filters": len(self.filters),
+            "masks": len(self.masks),
+            "patterns": len(self.patterns),
             "use_expansions": self.use_expansions,
             "element_counts": dict(self.element_counts),
             "warnings": [w.to_dict() for w in self.warnings],

@@ -365,11 +365,17 @@ class TestGradients:
         assert scene.fill_kind.tolist() == [PaintKind.SOLID, PaintKind.SOLID, PaintKind.NONE]
         assert rgba(scene, 1) == [1.0, 0.0, 0.0, 1.0]
 
-    def test_pattern_paint_is_flagged_unsupported(self) -> None:
-        body = '<pattern id="p" width="4" height="4"><rect width="2" height="2"/></pattern><rect width="4" height="4" fill="url(#p)"/>'
+    def test_pattern_paint_resolves_to_a_tile(self) -> None:
+        body = (
+            '<pattern id="p" width="0.25" height="0.5"><rect width="2" height="2" fill="red"/></pattern>'
+            '<rect x="10" y="10" width="40" height="20" fill="url(#p)"/>'
+        )
         scene = svgkit.parse(svg(body))
-        assert scene.fill_kind[0] == PaintKind.UNSUPPORTED
-        assert any(w.code == "UNSUPPORTED_PAINT" for w in scene.warnings)
+        assert scene.fill_kind[0] == PaintKind.PATTERN
+        pattern = scene.patterns[int(scene.fill_paint[0])]
+        # objectBoundingBox patternUnits: the tile is a fraction of the 40x20 box at (10, 10)
+        assert pattern.tile == (10.0, 10.0, 10.0, 10.0)
+        assert pattern.content.tags == ["rect"] and rgba(scene, 0)[:3] == [1.0, 0.0, 0.0]
 
 
 class TestStructure:
@@ -474,7 +480,8 @@ class TestStructure:
         )
         scene = svgkit.parse(svg(body))
         found = {w.code for w in scene.warnings}
-        assert {"UNSUPPORTED_EFFECT", "UNSUPPORTED_ELEMENT"} <= found
+        assert {"ANIMATION_IGNORED", "UNSUPPORTED_ELEMENT"} <= found
+        assert scene.filters[0].primitives[0].kind == "feGaussianBlur"
         assert len(scene) == 1
 
     def test_css_import_is_never_fetched(self) -> None:

@@ -1333,6 +1333,14 @@ class _Builder:
         pd = self.shape_geometry(el, name, ctx, style)
         assert pd is not None
         self._note_effects(el, style)
+        if len(el):
+            for child in el:
+                if isinstance(child.tag, str) and local_name(child.tag)[1] in ANIMATION:
+                    self.warn(
+                        "ANIMATION_IGNORED",
+                        "SMIL animation is ignored; the first frame is drawn",
+                        child,
+                    )
         ectx, estyle, gi = self.effect_group(el, name, style, ctx, ctm)
         self.emit(el, SHAPES[name], name, node, ectx, ctm, estyle, pd)
         if gi >= 0:

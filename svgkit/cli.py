@@ -32,8 +32,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from .errors import SVGKitError
     from ._parse import parse
+    from .errors import SVGKitError
 
     data = _read(args.file)
     try:

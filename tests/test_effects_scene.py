@@ -51,7 +51,7 @@ class TestFilters:
     def test_no_primitives_or_empty_region_hides_the_element(self) -> None:
         body = '<filter id="a"/><filter id="b" width="-5"><feFlood/></filter><rect width="5" height="5" filter="url(#a)"/><rect width="5" height="5" filter="url(#b)"/>'
         scene = svgkit.parse(svg(body))
-        assert [f.primitives for f in scene.filters][0] == ()
+        assert scene.filters[0].primitives == ()
         assert scene.filters[1].region[2:] == (0.0, 0.0)
 
     def test_missing_filter_draws_without_it(self) -> None:

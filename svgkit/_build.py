@@ -952,7 +952,6 @@ class _Builder:
                 0,
             )
         )
-        self._note_effects(root, style)
         if style.get("display") != "none":
             child_ctx = _Ctx(root_ctm, style, 0, vp, [node])
             self.walk_children(root, child_ctx)
@@ -1113,7 +1112,6 @@ class _Builder:
             depth,
         )
         self.groups.append(g)
-        self._note_effects(el, style)
         filt = _effect_ref(style.get("filter"))
         mask = _effect_ref(style.get("mask"))
         if filt or mask:
@@ -1157,12 +1155,6 @@ class _Builder:
             ctx.ctm, ctx.style, gi, ctx.viewport, ctx.ancestors, ctx.use_chain, ctx.ref_depth
         )
         return inner_ctx, inner, gi
-
-    def _note_effects(self, el: ET.Element, style: dict[str, str]) -> None:
-        for prop in ("marker-start", "marker-mid", "marker-end"):
-            v = style.get(prop)
-            if v and v.strip() != "none" and el is not None and local_name(el.tag)[1] in SHAPES:
-                self.warn("UNSUPPORTED_EFFECT", f"{prop}={v!r} markers are not drawn", el)
 
     def container(
         self, el: ET.Element, name: str, style: dict[str, str], node: _Node, ctx: _Ctx
@@ -1332,7 +1324,6 @@ class _Builder:
         ctm = _mul(ctx.ctm, self.transform_of(el))
         pd = self.shape_geometry(el, name, ctx, style)
         assert pd is not None
-        self._note_effects(el, style)
         if len(el):
             for child in el:
                 if isinstance(child.tag, str) and local_name(child.tag)[1] in ANIMATION:
@@ -1342,7 +1333,18 @@ class _Builder:
                         child,
                     )
         ectx, estyle, gi = self.effect_group(el, name, style, ctx, ctm)
+        markers = name in MARKABLE and _has_markers(style)
+        order = style.get("paint-order", "normal").split()
+        markers_first = markers and bool(order) and order[0] == "markers"
+        if markers_first:
+            from ._markers import emit_markers
+
+            emit_markers(self, el, estyle, ectx, ctm, pd)
         self.emit(el, SHAPES[name], name, node, ectx, ctm, estyle, pd)
+        if markers and not markers_first:
+            from ._markers import emit_markers
+
+            emit_markers(self, el, estyle, ectx, ctm, pd)
         if gi >= 0:
             self.close_group(gi)
 
@@ -1835,6 +1837,19 @@ def _user_bbox(pd: _geom.PathData) -> tuple[float, float, float, float] | None:
     if not np.isfinite(b).all():
         return None
     return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+
+MARKABLE = frozenset({"path", "line", "polyline", "polygon"})
+
+
+def _has_markers(style: dict[str, str]) -> bool:
+    if "marker" in style:
+        # the CSS shorthand sets all three unless a longhand came later in the cascade
+        for prop in ("marker-start", "marker-mid", "marker-end"):
+            style.setdefault(prop, style["marker"])
+    return any(
+        style.get(p, "none").strip() != "none" for p in ("marker-start", "marker-mid", "marker-end")
+    )
 
 
 def _effect_ref(value: str | None) -> str:

@@ -155,3 +155,55 @@ class TestPatterns:
         scene = svgkit.parse(svg(body))
         inner = scene.patterns[0].content
         assert inner.fill_kind[0] == PaintKind.NONE and inner.stroke_kind[0] == PaintKind.SOLID
+
+
+class TestMarkers:
+    ARROW = (
+        '<marker id="m" refX="5" refY="5" markerWidth="10" markerHeight="10" orient="auto" viewBox="0 0 10 10">'
+        '<path d="M0 0 L10 5 L0 10 z" fill="red"/></marker>'
+    )
+
+    def test_start_mid_end_instances_with_auto_orientation(self) -> None:
+        body = self.ARROW + (
+            '<path d="M20 20 L100 20 L100 100" stroke="black" stroke-width="2" fill="none" '
+            'marker-start="url(#m)" marker-mid="url(#m)" marker-end="url(#m)"/>'
+        )
+        scene = svgkit.parse(svg(body))
+        assert scene.tags == ["path"] * 4
+        # stroke-width 2 scales the 10x10 marker to 20x20, centred on each vertex by refX/refY
+        assert scene.bbox[1].tolist() == pytest.approx([10, 10, 30, 30])
+        assert scene.bbox[3].tolist() == pytest.approx([90, 90, 110, 110])
+        # the mid vertex bisects 0° and 90°: the arrow's tip points down-right
+        tip = scene.cmd_points[scene.pt_offsets[2] + 1]
+        assert tip == pytest.approx([100 + 10 * np.cos(np.pi / 4), 20 + 10 * np.sin(np.pi / 4)])
+        assert all(g.tag == "marker" and g.clip >= 0 for g in scene.groups[1:])
+
+    def test_marker_shorthand_and_user_space_units(self) -> None:
+        body = (
+            '<style>.m { marker: url(#d) }</style><marker id="d" markerUnits="userSpaceOnUse" markerWidth="4" markerHeight="4" refX="2" refY="2">'
+            '<circle cx="2" cy="2" r="2"/></marker><polyline class="m" points="0,0 10,0 20,0" stroke="black" stroke-width="5"/>'
+        )
+        scene = svgkit.parse(svg(body))
+        assert scene.tags == ["polyline", "circle", "circle", "circle"]
+        assert scene.bbox[2].tolist() == pytest.approx([8, -2, 12, 2])
+
+    def test_auto_start_reverse_and_fixed_angle(self) -> None:
+        body = (
+            '<marker id="r" orient="auto-start-reverse" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10">'
+            '<path d="M0 0 L10 0"/></marker>'
+            '<line x1="50" y1="50" x2="100" y2="50" stroke="black" marker-start="url(#r)"/>'
+        )
+        scene = svgkit.parse(svg(body))
+        pts = scene.cmd_points[scene.pt_offsets[1] : scene.pt_offsets[2]]
+        assert np.allclose(pts, [[50, 50], [40, 50]])
+
+    def test_paint_order_markers_first(self) -> None:
+        body = self.ARROW + '<path d="M0 0 L50 0" stroke="black" marker-end="url(#m)" paint-order="markers"/>'
+        scene = svgkit.parse(svg(body))
+        assert scene.groups[int(scene.group[0])].tag == "marker"
+
+    def test_marker_on_rect_is_not_drawn_and_missing_marker_warns(self) -> None:
+        body = self.ARROW + '<rect width="5" height="5" marker-start="url(#m)"/><path d="M0 0 L5 5" marker-end="url(#x)"/>'
+        scene = svgkit.parse(svg(body))
+        assert scene.tags == ["rect", "path"]
+        assert "MISSING_REFERENCE" in {w.code for w in scene.warnings}

@@ -1,0 +1,248 @@
+"""Markers: expanded by the builder into ordinary groups of primitives, one per marked vertex.
+
+For each vertex of a ``path``, ``line``, ``polyline`` or ``polygon`` that a ``marker-start``,
+``marker-mid`` or ``marker-end`` applies to, the marker's content is instantiated like a
+``<symbol>``: in a viewport of ``markerWidth`` × ``markerHeight`` (scaled by the stroke width when
+``markerUnits="strokeWidth"``, the default), with its ``viewBox``/``preserveAspectRatio``,
+``refX``/``refY`` placed on the vertex, rotated by ``orient``, and clipped to the viewport unless
+``overflow`` is visible. The renderer then draws markers like any other content.
+
+Orientation ``auto`` bisects the incoming and outgoing tangent directions at the vertex (the
+tangent of a cubic at an end point is taken from the nearest distinct control point);
+``auto-start-reverse`` turns the start marker by 180°. Vertices: every moveto point, every segment
+end point, and the start point again for a closed subpath.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+
+from ._build import (
+    Affine,
+    _Ctx,
+    _mul,
+    _normalise_par,
+    _viewbox_transform,
+)
+from ._xml import local_name
+from .scene import Group
+
+if TYPE_CHECKING:
+    from . import _geom
+    from ._build import _Builder
+
+__all__ = ["emit_markers", "marker_vertices"]
+
+_URL = re.compile(r"^\s*url\(\s*['\"]?\s*#([^'\")\s]+)\s*['\"]?\s*\)\s*$", re.IGNORECASE)
+MOVE, LINE, CUBIC, CLOSE = 0, 1, 2, 3
+
+Vertex = tuple[float, float, float | None, float | None]  # x, y, in-angle, out-angle (radians)
+
+
+def _direction(dx: float, dy: float) -> float | None:
+    if dx == 0 and dy == 0:
+        return None
+    return math.atan2(dy, dx)
+
+
+def marker_vertices(codes: list[int], points: list[float]) -> list[Vertex]:
+    """The vertices of a command stream with their incoming and outgoing tangent angles.
+
+    Examples
+    --------
+    >>> v = marker_vertices([0, 1, 1], [0.0, 0.0, 10.0, 0.0, 10.0, 10.0])
+    >>> [(x, y) for x, y, _, _ in v]
+    [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0)]
+    >>> round(v[1][2], 3), round(v[1][3], 3)
+    (0.0, 1.571)
+    """
+    verts: list[list[float | None]] = []
+    p = 0
+    cx = cy = sx = sy = 0.0
+    start_vertex = -1
+    first_out: float | None = None
+    for i, code in enumerate(codes):
+        if code == MOVE:
+            cx, cy = points[p], points[p + 1]
+            p += 2
+            sx, sy = cx, cy
+            verts.append([cx, cy, None, None])
+            start_vertex = len(verts) - 1
+            first_out = None
+            continue
+        if code == CLOSE:
+            d = _direction(sx - cx, sy - cy)
+            if d is not None:
+                verts[-1][3] = d
+                verts.append([sx, sy, d, first_out])
+            else:
+                verts.append([sx, sy, verts[-1][2], first_out])
+            # the closed subpath's start vertex sees the closing segment coming in
+            if start_vertex >= 0:
+                verts[start_vertex][2] = verts[-1][2]
+            cx, cy = sx, sy
+            continue
+        if code == LINE:
+            x, y = points[p], points[p + 1]
+            p += 2
+            d_in = d_out = _direction(x - cx, y - cy)
+        else:  # CUBIC
+            x1, y1, x2, y2, x, y = points[p : p + 6]
+            p += 6
+            d_out = _first_direction(cx, cy, ((x1, y1), (x2, y2), (x, y)))
+            d_in = _first_direction(x, y, ((x2, y2), (x1, y1), (cx, cy)), reverse=True)
+        if d_out is not None:
+            verts[-1][3] = d_out
+            if first_out is None:
+                first_out = d_out
+        verts.append([x, y, d_in, None])
+        cx, cy = x, y
+        del i
+    return [(float(v[0]), float(v[1]), v[2], v[3]) for v in verts]  # type: ignore[arg-type]
+
+
+def _first_direction(
+    ox: float, oy: float, others: tuple[tuple[float, float], ...], reverse: bool = False
+) -> float | None:
+    for px, py in others:
+        d = _direction(ox - px, oy - py) if reverse else _direction(px - ox, py - oy)
+        if d is not None:
+            return d
+    return None
+
+
+def _bisect(a: float | None, b: float | None) -> float:
+    if a is None and b is None:
+        return 0.0
+    if a is None:
+        return b  # type: ignore[return-value]
+    if b is None:
+        return a
+    diff = b - a
+    if diff > math.pi:
+        diff -= 2 * math.pi
+    elif diff < -math.pi:
+        diff += 2 * math.pi
+    return a + diff / 2.0
+
+
+def emit_markers(
+    b: _Builder,
+    el: ET.Element,
+    style: dict[str, str],
+    ctx: _Ctx,
+    ctm: Affine,
+    pd: _geom.PathData,
+) -> None:
+    """Instantiate the markers of one markable element after (or before) it is emitted."""
+    refs = [style.get(p, "none") for p in ("marker-start", "marker-mid", "marker-end")]
+    if all(r.strip() == "none" for r in refs) or not pd.codes:
+        return
+    verts = marker_vertices(pd.codes, pd.points)
+    if not verts:
+        return
+    stroke_width = b.length(
+        style.get("stroke-width", "1"), 1.0, el, "stroke-width", "xy", ctx.viewport
+    )
+    last = len(verts) - 1
+    for which, ref in enumerate(refs):
+        marker = _marker_element(b, ref, el)
+        if marker is None:
+            continue
+        if which == 0:
+            chosen = [0]
+        elif which == 2:
+            chosen = [last]
+        else:
+            chosen = list(range(1, last))
+        for k in chosen:
+            x, y, a_in, a_out = verts[k]
+            _instance(b, marker, ctx, ctm, x, y, a_in, a_out, stroke_width, start=(which == 0))
+
+
+def _marker_element(b: _Builder, ref: str, el: ET.Element) -> ET.Element | None:
+    ref = ref.strip()
+    if ref == "none" or not ref:
+        return None
+    m = _URL.match(ref)
+    target = b.by_id.get(m.group(1)) if m else None
+    if target is None or local_name(target.tag)[1] != "marker":
+        b.warn("MISSING_REFERENCE", f"marker {ref!r} does not reference a <marker>", el)
+        return None
+    if target.get("id", "") in b.active_refs:
+        return None  # a marker drawn inside its own content is skipped there
+    return target
+
+
+def _instance(
+    b: _Builder,
+    marker: ET.Element,
+    ctx: _Ctx,
+    ctm: Affine,
+    x: float,
+    y: float,
+    a_in: float | None,
+    a_out: float | None,
+    stroke_width: float,
+    start: bool,
+) -> None:
+    from ._effects import _element_style
+
+    vp = ctx.viewport
+    mw = b.length(marker.get("markerWidth") or "3", 3.0, marker, "markerWidth", "x", vp)
+    mh = b.length(marker.get("markerHeight") or "3", 3.0, marker, "markerHeight", "y", vp)
+    if mw <= 0 or mh <= 0:
+        return
+    orient = (marker.get("orient") or "0").strip()
+    if orient == "auto":
+        angle = _bisect(a_in, a_out)
+    elif orient == "auto-start-reverse":
+        angle = _bisect(a_in, a_out) + (math.pi if start else 0.0)
+    else:
+        m = re.match(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(deg|rad|grad|turn)?$", orient)
+        if m is None:
+            angle = 0.0
+        else:
+            value = float(m.group(1))
+            unit = m.group(2) or "deg"
+            angle = {
+                "deg": math.radians(value),
+                "rad": value,
+                "grad": value * math.pi / 200.0,
+                "turn": value * 2 * math.pi,
+            }[unit]
+    scale = (
+        stroke_width
+        if (marker.get("markerUnits") or "strokeWidth").strip() != "userSpaceOnUse"
+        else 1.0
+    )
+    vb = b.viewbox(marker)
+    par = _normalise_par(marker.get("preserveAspectRatio"))
+    vbt = _viewbox_transform(vb, par, 0.0, 0.0, mw, mh) if vb else (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    ref_x = b.length(marker.get("refX"), 0.0, marker, "refX", "x", vp)
+    ref_y = b.length(marker.get("refY"), 0.0, marker, "refY", "y", vp)
+    rx = vbt[0] * ref_x + vbt[2] * ref_y + vbt[4]
+    ry = vbt[1] * ref_x + vbt[3] * ref_y + vbt[5]
+    cos_a, sin_a = math.cos(angle), math.sin(angle)
+    place: Affine = _mul(
+        _mul(ctm, (cos_a, sin_a, -sin_a, cos_a, x, y)),
+        (scale, 0.0, 0.0, scale, -rx * scale, -ry * scale),
+    )
+    mstyle, mctx = _element_style(b, marker, ctx)
+    clip = -1
+    if mstyle.get("overflow", "hidden").strip() in ("hidden", "scroll", "clip", ""):
+        clip = b.viewport_clip(place, 0.0, 0.0, mw, mh)
+    depth = b.groups[ctx.group].depth + 1 if ctx.group >= 0 else 0
+    gi = len(b.groups)
+    b.groups.append(Group(gi, ctx.group, "marker", marker.get("id", ""), clip=clip, depth=depth))
+    inner_vp = (vb[2], vb[3]) if vb else (mw, mh)
+    child_ctx = _Ctx(_mul(place, vbt), mctx.style, gi, inner_vp, list(mctx.ancestors))
+    ref = marker.get("id", "")
+    b.active_refs.add(ref)
+    try:
+        b.walk_children(marker, child_ctx)
+    finally:
+        b.active_refs.discard(ref)

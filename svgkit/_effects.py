@@ -332,8 +332,8 @@ def color_matrix(kind: str, values: list[float]) -> tuple[float, ...]:
 
     Examples
     --------
-    >>> color_matrix("saturate", [1.0])[:5]
-    (1.0, 0.0, 0.0, 0.0, 0.0)
+    >>> [round(v, 3) for v in color_matrix("saturate", [0.0])[:3]]
+    [0.213, 0.715, 0.072]
     """
     identity = (1.0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 1.0, 0)
     if kind == "saturate":

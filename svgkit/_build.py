@@ -18,7 +18,7 @@ import numpy as np
 from svgelements import Color, Matrix
 
 from . import _geom
-from ._css import StyleSheet, parse_declarations, parse_stylesheet
+from ._css import CSSRule, StyleSheet, parse_declarations, parse_stylesheet
 from ._xml import SVG_NS, XLINK_NS, ParsedXML, count_tags, local_name
 from .errors import ErrorCode, SVGKitError, _DiagnosticSink
 from .limits import Deadline, Limits, limit_error
@@ -326,7 +326,7 @@ class _Builder:
         self.pending: list[_PendingEffects] = []
         self.active_refs: set[str] = set()
         self.canvas_info = Canvas(0.0, 0.0, None, "xMidYMid meet", IDENTITY)
-        rules = []
+        rules: list[CSSRule] = []
         for el in self.root.iter():
             if not isinstance(el.tag, str):
                 continue
@@ -490,10 +490,10 @@ class _Builder:
             ref, fallback = m.group(1), m.group(2).strip()
             target = self.by_id.get(ref)
             tname = local_name(target.tag)[1] if target is not None else ""
-            if tname in ("linearGradient", "radialGradient"):
+            if target is not None and tname in ("linearGradient", "radialGradient"):
                 return self.gradient_paint(
                     target, el, ctx, bbox_user, paint_opacity, fallback, style
-                )  # type: ignore[arg-type]
+                )
             if target is None:
                 self.warn(
                     "MISSING_REFERENCE", f"{what} references #{ref}, which does not exist", el
@@ -519,8 +519,10 @@ class _Builder:
                 "EXTERNAL_REFERENCE", f"{what}={v!r} points outside the document; never fetched", el
             )
             return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
-        rgba = self.solid(v, style, el)
-        if rgba is None:
+        parsed = self.solid(v, style, el)
+        if parsed is not None:
+            rgba = parsed
+        else:
             self.warn("INVALID_ATTRIBUTE", f"{what}={v!r} is not a colour; using the default", el)
             default = DEFAULT_STYLE["fill"] if what == "fill" else "none"
             if default == "none":
@@ -1381,6 +1383,7 @@ class _Builder:
         a.n_cmds.append(len(pd.codes))
         a.n_pts.append(len(pd.points) // 2)
         a.transform.append(ctm)
+        fk: int
         if kind == PrimitiveKind.LINE:  # a line has no interior to fill
             fk, frgba, fp = PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
         else:
@@ -1760,7 +1763,7 @@ def cubic_segment_counts(
     d1 = np.hypot(*(p0 - 2 * p1 + p2).T)
     d2 = np.hypot(*(p1 - 2 * p2 + p3).T)
     m = np.maximum(d1, d2)
-    return np.maximum(1, np.ceil(np.sqrt(0.75 * m / tolerance))).astype(np.int64)
+    return np.asarray(np.maximum(1, np.ceil(np.sqrt(0.75 * m / tolerance))), dtype=np.int64)
 
 
 def _bboxes(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Protocol
 
 from .errors import _DiagnosticSink
@@ -52,7 +53,7 @@ class CSSRule:
     order: int
     declarations: tuple[tuple[str, str, bool], ...]  # (property, value, important)
 
-    def matches(self, el: _ElementLike, ancestors: list[_ElementLike]) -> bool:
+    def matches(self, el: _ElementLike, ancestors: Sequence[_ElementLike]) -> bool:
         if not self.chain[-1].matches(el):
             return False
         pos = len(ancestors) - 1
@@ -95,7 +96,7 @@ class StyleSheet:
         return bool(self.rules)
 
     def declarations_for(
-        self, el: _ElementLike, ancestors: list[_ElementLike]
+        self, el: _ElementLike, ancestors: Sequence[_ElementLike]
     ) -> list[tuple[str, str, bool]]:
         """Matching declarations in cascade order (later entries win)."""
         candidates: list[CSSRule] = list(self._universal)

@@ -10,8 +10,8 @@ never fetched.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from .errors import _DiagnosticSink

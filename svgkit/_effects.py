@@ -28,6 +28,7 @@ from ._build import (
     _viewbox_transform,
     parse_color,
 )
+from ._filters import LUMINANCE_TO_ALPHA_MATRIX, hue_rotate_matrix, saturate_matrix
 from ._xml import SVG_NS, local_name
 from .scene import Canvas, Filter, FilterPrimitive, Group, Mask, PaintKind, Pattern, Scene
 
@@ -324,9 +325,6 @@ def _std_dev(values: list[float], scale: _PrimitiveScale) -> tuple[float, float]
     return (scale.x(sx), scale.y(sy))
 
 
-_SATURATE_BASE = (0.213, 0.715, 0.072)
-
-
 def color_matrix(kind: str, values: list[float]) -> tuple[float, ...]:
     """The 4×5 matrix (20 floats, row-major) of an feColorMatrix ``type`` and ``values``.
 
@@ -335,62 +333,18 @@ def color_matrix(kind: str, values: list[float]) -> tuple[float, ...]:
     >>> [round(v, 3) for v in color_matrix("saturate", [0.0])[:3]]
     [0.213, 0.715, 0.072]
     """
-    identity = (1.0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 1.0, 0)
     if kind == "saturate":
-        s = values[0] if values else 1.0
-        r, g, bl = _SATURATE_BASE
-        return (
-            r + (1 - r) * s,
-            g - g * s,
-            bl - bl * s,
-            0,
-            0,
-            r - r * s,
-            g + (1 - g) * s,
-            bl - bl * s,
-            0,
-            0,
-            r - r * s,
-            g - g * s,
-            bl + (1 - bl) * s,
-            0,
-            0,
-            0,
-            0,
-            0,
-            1.0,
-            0,
-        )
+        return saturate_matrix(values[0] if values else 1.0)
     if kind == "hueRotate":
-        t = math.radians(values[0] if values else 0.0)
-        c, s = math.cos(t), math.sin(t)
-        return (
-            0.213 + c * 0.787 - s * 0.213,
-            0.715 - c * 0.715 - s * 0.715,
-            0.072 - c * 0.072 + s * 0.928,
-            0,
-            0,
-            0.213 - c * 0.213 + s * 0.143,
-            0.715 + c * 0.285 + s * 0.140,
-            0.072 - c * 0.072 - s * 0.283,
-            0,
-            0,
-            0.213 - c * 0.213 - s * 0.787,
-            0.715 - c * 0.715 + s * 0.715,
-            0.072 + c * 0.928 + s * 0.072,
-            0,
-            0,
-            0,
-            0,
-            0,
-            1.0,
-            0,
-        )
+        return hue_rotate_matrix(values[0] if values else 0.0)
     if kind == "luminanceToAlpha":
-        return (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.2125, 0.7154, 0.0721, 0, 0)
+        return LUMINANCE_TO_ALPHA_MATRIX
     if len(values) == 20:
         return tuple(values)
-    return identity
+    return _IDENTITY_MATRIX
+
+
+_IDENTITY_MATRIX = (1.0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 1.0, 0)
 
 
 def _primitive_params(

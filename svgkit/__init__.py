@@ -23,25 +23,40 @@ __version__ = "0.1.0"
 
 # public name -> private module that defines it
 _EXPORTS: dict[str, str] = {
+    "COLOR_TERMS": "geometry",
     "Canvas": "scene",
     "Diagnostic": "errors",
     "ErrorCode": "errors",
+    "Extraction": "extract",
+    "INVISIBLE_REASONS": "geometry",
+    "InvisiblePrimitive": "geometry",
     "Limits": "limits",
+    "PREDICATES": "geometry",
     "Primitive": "scene",
     "PrimitiveKind": "scene",
+    "Relation": "geometry",
     "RepairResult": "_repair",
+    "SVGCandidate": "extract",
     "SVGKitError": "errors",
     "Scene": "scene",
+    "SceneObject": "geometry",
+    "SceneStats": "geometry",
+    "ShapeDescriptor": "geometry",
     "ValidationReport": "_validate",
-    "Extraction": "extract",
-    "SVGCandidate": "extract",
+    "color_distance": "geometry",
+    "color_name": "geometry",
+    "color_names": "geometry",
     "extract_svg": "extract",
     "extract_svg_candidates": "extract",
     "extract_svg_ex": "extract",
+    "objects": "geometry",
     "parse": "_parse",
-    "render": "render",
+    "relation": "geometry",
+    "relations": "geometry",
+    "render": "_render",
+    "render_many": "_render",
     "repair_svg": "_repair",
-    "render_many": "render",
+    "stats": "geometry",
     "validate": "_validate",
 }
 
@@ -50,6 +65,8 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 if TYPE_CHECKING:  # pragma: no cover
     # "import X as X" marks the re-export as explicit for type checkers
     from ._parse import parse as parse
+    from ._render import render as render
+    from ._render import render_many as render_many
     from ._repair import RepairResult as RepairResult
     from ._repair import repair_svg as repair_svg
     from ._validate import ValidationReport as ValidationReport
@@ -62,9 +79,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from .extract import extract_svg as extract_svg
     from .extract import extract_svg_candidates as extract_svg_candidates
     from .extract import extract_svg_ex as extract_svg_ex
+    from .geometry import COLOR_TERMS as COLOR_TERMS
+    from .geometry import INVISIBLE_REASONS as INVISIBLE_REASONS
+    from .geometry import PREDICATES as PREDICATES
+    from .geometry import InvisiblePrimitive as InvisiblePrimitive
+    from .geometry import Relation as Relation
+    from .geometry import SceneObject as SceneObject
+    from .geometry import SceneStats as SceneStats
+    from .geometry import ShapeDescriptor as ShapeDescriptor
+    from .geometry import color_distance as color_distance
+    from .geometry import color_name as color_name
+    from .geometry import color_names as color_names
+    from .geometry import objects as objects
+    from .geometry import relation as relation
+    from .geometry import relations as relations
+    from .geometry import stats as stats
     from .limits import Limits as Limits
-    from .render import render as render
-    from .render import render_many as render_many
     from .scene import Canvas as Canvas
     from .scene import Primitive as Primitive
     from .scene import PrimitiveKind as PrimitiveKind

@@ -204,7 +204,8 @@ def parse_color(value: str) -> tuple[float, float, float, float] | None:
     low = v.lower()
     if not (_HEX.match(v) or _COLOR_FUNC.match(low) or low in _COLOR_NAMES):
         return None
-    c = Color(low)
+    # the one CSS Color 4 keyword svgelements' table lacks (it would read as black)
+    c = Color("#663399" if low == "rebeccapurple" else low)
     if c.value is None:
         return None
     return (c.red / 255.0, c.green / 255.0, c.blue / 255.0, c.alpha / 255.0)

@@ -96,7 +96,7 @@ _EXTRA_COMMANDS: list[Any] = []
 
 def _register_render(sub: Any) -> None:
     try:
-        from .render import add_render_command
+        from ._render import add_render_command
     except ImportError:
         return
     add_render_command(sub)

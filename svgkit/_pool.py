@@ -1,0 +1,707 @@
+"""Persistent render workers: isolation from crashes, hangs and memory blow-ups, order kept.
+
+Each worker is a process started once (``forkserver`` where the platform has it, so a replacement
+forks from a warm, preloaded server in milliseconds; ``spawn`` elsewhere) that loops on a private
+pipe: receive a job, render, reply. The parent keeps up to two jobs queued per worker (so a
+worker never waits for the parent between items) and waits on all busy pipes at once
+(``multiprocessing.connection.wait``) with the earliest deadline as timeout. A job's deadline
+starts when the worker can start it (when it is sent to an idle worker, or when the job before
+it returns).
+
+* the job at the head of a worker's queue passes its deadline → the worker is killed (SIGKILL)
+  and replaced: ``RENDER_TIMEOUT``; the job queued behind it is sent again to the new worker;
+* the pipe reports end-of-file (segfault, abort, OOM killer) → ``RENDER_CRASH`` with the exit
+  code for the head job, worker replaced, queued job sent again;
+* ``MemoryError`` under the worker's address-space cap (``RLIMIT_AS`` = its size after start-up
+  plus ``memory_mb``, Linux) → ``RENDER_MEMORY``, worker recycled;
+* an :class:`SVGKitError` (parse error, ``RENDER_ERROR``) is that item's result.
+
+Pixels travel through a file-backed shared mapping per worker (two slots, one per queued job, in
+``/dev/shm`` where it exists): the worker writes the RGBA result straight into a slot and sends a
+small header; the parent copies the slot into the result array. Results come back in input
+order. Workers are daemonic, shut down by :meth:`RenderPool.close`, at interpreter exit, or when
+the parent disappears (their pipe reaches end-of-file).
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import mmap
+import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
+import signal
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .errors import ErrorCode, SVGKitError
+from .limits import Limits
+from .scene import Scene
+
+__all__ = ["RenderPool", "default_pool"]
+
+_STARTUP_TIMEOUT_S = 120.0
+_PRELOAD = ["svgkit._render_warm"]
+_QUEUE_DEPTH = 2  # jobs in flight per worker (one running, one waiting)
+_PIPELINE_MAX_BYTES = 32 * 1024  # larger items wait for an idle worker (a send must not block)
+
+
+@dataclass(frozen=True)
+class _Fault:
+    """Test-only item that makes a worker misbehave; honoured only by pools built with
+    ``_test_hooks=True`` (``kind``: ``hang``, ``crash``, ``oom``, ``raise``)."""
+
+    kind: str
+
+
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _set_memory_cap(memory_mb: int) -> None:
+    if memory_mb <= 0 or not sys.platform.startswith("linux"):
+        return
+    try:
+        import resource
+
+        cap = _vm_bytes() + int(memory_mb) * 1024 * 1024
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, OSError, ValueError):
+        pass
+
+
+def _fault(kind: str) -> None:
+    if kind == "hang":
+        while True:
+            time.sleep(3600)
+    if kind == "crash":
+        os.abort()
+    if kind == "oom":
+        hog = []
+        while True:
+            hog.append(np.empty(256 * 1024 * 1024, dtype=np.uint8))  # address space, not pages
+    raise RuntimeError("fault injected by a test")
+
+
+class _SharedSlots:
+    """The worker's view of its result file: ``slots`` blocks of ``slot_bytes`` each."""
+
+    def __init__(self) -> None:
+        self.path = ""
+        self.size = 0
+        self.map: mmap.mmap | None = None
+
+    def view(self, path: str, size: int, offset: int, shape: tuple[int, int, int]) -> Any:
+        if path != self.path or size != self.size or self.map is None:
+            if self.map is not None:
+                self.map.close()
+            with open(path, "r+b") as fh:
+                self.map = mmap.mmap(fh.fileno(), size)
+            self.path, self.size = path, size
+        return np.ndarray(shape, dtype=np.uint8, buffer=self.map, offset=offset)
+
+
+def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
+    """Worker loop (runs in the child process)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    try:
+        from . import _render_warm  # noqa: F401  (imports and compiles everything once)
+        from ._render import _render_into
+    except BaseException as exc:  # pragma: no cover - a broken installation
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    _set_memory_cap(memory_mb)
+    # everything imported so far lives as long as the worker: keep the collector off it
+    gc.collect()
+    gc.freeze()
+    slots = _SharedSlots()
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            data = conn.recv_bytes()
+        except (EOFError, OSError):
+            return
+        if not data:
+            return
+        job, item, width, height, background, limits, shm = pickle.loads(data)
+        recycle = False
+        try:
+            if isinstance(item, _Fault):
+                if not test_hooks:
+                    raise SVGKitError(ErrorCode.BAD_INPUT, "fault items are for tests only")
+                _fault(item.kind)
+            if shm is not None:
+                path, size, offset = shm
+                out = slots.view(path, size, offset, (height, width, 4))
+                _render_into(item, width, height, out, background=background, limits=limits)
+                reply: tuple[Any, ...] = (job, True, None)
+            else:
+                pixels = _render_into(
+                    item, width, height, None, background=background, limits=limits
+                )
+                reply = (job, True, pixels)
+        except SVGKitError as exc:
+            recycle = exc.code == ErrorCode.RENDER_MEMORY.value
+            reply = (job, False, exc)
+        except MemoryError:
+            recycle = True
+            reply = (
+                job,
+                False,
+                SVGKitError(ErrorCode.RENDER_MEMORY, "render exceeded the worker's memory cap"),
+            )
+        except RecursionError:
+            reply = (
+                job,
+                False,
+                SVGKitError(ErrorCode.RENDER_ERROR, "recursion limit while rendering"),
+            )
+        except Exception as exc:
+            reply = (job, False, SVGKitError(ErrorCode.INTERNAL, f"{type(exc).__name__}: {exc}"))
+        try:
+            conn.send(reply)
+        except MemoryError:
+            recycle = True
+            conn.send(
+                (
+                    job,
+                    False,
+                    SVGKitError(ErrorCode.RENDER_MEMORY, "result exceeded the worker's memory cap"),
+                )
+            )
+        except (BrokenPipeError, OSError):
+            return
+        if recycle:
+            return  # the parent starts a fresh worker: no state survives a memory failure
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        try:
+            # effective only if no forkserver runs yet; the worker warms itself up otherwise
+            ctx.set_forkserver_preload(_PRELOAD)
+        except Exception:  # pragma: no cover
+            pass
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class _ResultFile:
+    """The parent's side of one worker's shared result file (``_QUEUE_DEPTH`` slots)."""
+
+    def __init__(self) -> None:
+        self.path = ""
+        self.size = 0
+        self.slot_bytes = 0
+        self.map: mmap.mmap | None = None
+
+    def ensure(self, slot_bytes: int) -> bool:
+        """Make room for ``_QUEUE_DEPTH`` results of ``slot_bytes``; ``False`` when shared files
+        cannot be used here (the results then travel through the pipe)."""
+        if self.map is not None and self.slot_bytes >= slot_bytes:
+            return True
+        self.close()
+        size = max(slot_bytes, 4096) * _QUEUE_DEPTH
+        shm_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+        try:
+            fd, path = tempfile.mkstemp(prefix="svgkit-render-", dir=shm_dir)
+            try:
+                os.ftruncate(fd, size)
+                self.map = mmap.mmap(fd, size)
+            finally:
+                os.close(fd)
+        except (OSError, ValueError):
+            self.map = None
+            return False
+        self.path, self.size, self.slot_bytes = path, size, max(slot_bytes, 4096)
+        return True
+
+    def read(
+        self, slot: int, shape: tuple[int, int, int], out: npt.NDArray[np.uint8] | None = None
+    ) -> npt.NDArray[np.uint8]:
+        """Copy slot ``slot`` into ``out`` (a fresh array when ``None``)."""
+        assert self.map is not None
+        view = np.ndarray(shape, dtype=np.uint8, buffer=self.map, offset=slot * self.slot_bytes)
+        if out is None:
+            fresh: npt.NDArray[np.uint8] = view.copy()
+            return fresh
+        np.copyto(out, view)
+        return out
+
+    def close(self) -> None:
+        if self.map is not None:
+            self.map.close()
+            self.map = None
+        if self.path:
+            try:
+                os.unlink(self.path)
+            except OSError:
+                pass
+            self.path = ""
+
+
+class _Worker:
+    __slots__ = ("proc", "conn", "ctx", "memory_mb", "test_hooks", "results", "queue", "deadline")
+
+    def __init__(self, ctx: Any, memory_mb: int, test_hooks: bool) -> None:
+        self.ctx = ctx
+        self.memory_mb = memory_mb
+        self.test_hooks = test_hooks
+        self.proc: Any = None
+        self.conn: Any = None
+        self.results = _ResultFile()
+        # jobs sent and not answered, oldest first: (item index, job id, slot or -1)
+        self.queue: deque[tuple[int, int, int]] = deque()
+        self.deadline = 0.0
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.is_alive()
+
+    def launch(self) -> None:
+        parent_conn, child_conn = self.ctx.Pipe(duplex=True)
+        proc = self.ctx.Process(
+            target=_worker_main,
+            args=(child_conn, self.memory_mb, self.test_hooks),
+            daemon=True,
+            name="svgkit-render",
+        )
+        proc.start()
+        child_conn.close()
+        self.proc, self.conn = proc, parent_conn
+
+    def await_ready(self, timeout: float) -> None:
+        try:
+            if not self.conn.poll(timeout):
+                raise TimeoutError(f"render worker not ready after {timeout:.0f}s")
+            msg = self.conn.recv()
+        except (EOFError, OSError) as exc:
+            self.kill()
+            raise RuntimeError(f"render worker died while starting ({exc!r})") from None
+        except TimeoutError:
+            self.kill()
+            raise
+        if msg[0] != "ready":
+            self.kill()
+            raise RuntimeError(f"render worker failed to start: {msg[1]}")
+
+    def exitcode(self) -> int | None:
+        if self.proc is None:
+            return None
+        self.proc.join(timeout=2.0)
+        return self.proc.exitcode  # type: ignore[no-any-return]
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            if self.proc.is_alive():
+                self.proc.kill()
+            self.proc.join(timeout=5.0)
+            try:
+                self.proc.close()
+            except ValueError:
+                pass
+        if self.conn is not None:
+            self.conn.close()
+        self.proc, self.conn = None, None
+
+    def stop(self) -> None:
+        """Ask politely (end-of-work message), then kill; remove the result file."""
+        if self.conn is not None and self.alive:
+            try:
+                self.conn.send_bytes(b"")
+            except (BrokenPipeError, OSError):
+                pass
+            self.proc.join(timeout=1.0)
+        self.kill()
+        self.results.close()
+
+
+def _shutdown(workers: list[_Worker]) -> None:
+    for w in workers:
+        try:
+            w.stop()
+        except Exception:  # pragma: no cover - best effort at exit
+            pass
+
+
+class RenderPool:
+    """A set of persistent render worker processes.
+
+    Parameters
+    ----------
+    workers
+        Number of processes; default ``min(4, os.cpu_count())``.
+    memory_mb
+        Address-space budget of each worker beyond its size after start-up (``RLIMIT_AS``,
+        Linux only); an item that exceeds it yields ``RENDER_MEMORY``. Default 2048; ``0``
+        disables the cap.
+
+    Examples
+    --------
+    >>> from svgkit._pool import RenderPool
+    >>> svg = '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"><rect/></svg>'
+    >>> with RenderPool(workers=1) as pool:
+    ...     [r.shape for r in pool.render_many([svg, svg], 2, 2)]
+    [(2, 2, 4), (2, 2, 4)]
+    """
+
+    def __init__(
+        self, workers: int | None = None, *, memory_mb: int = 2048, _test_hooks: bool = False
+    ) -> None:
+        n = _default_workers() if workers is None else workers
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"Expected `workers` to be a positive int, but got {workers!r}")
+        if not isinstance(memory_mb, int) or isinstance(memory_mb, bool) or memory_mb < 0:
+            raise ValueError(
+                f"Expected `memory_mb` to be a non-negative int, but got {memory_mb!r}"
+            )
+        self._ctx = _context()
+        self._memory_mb = memory_mb
+        self._test_hooks = bool(_test_hooks)
+        self._workers: list[_Worker] = [
+            _Worker(self._ctx, memory_mb, self._test_hooks) for _ in range(n)
+        ]
+        self._lock = threading.Lock()
+        self._closed = False
+        self._job = 0
+        self._finalizer = weakref.finalize(self, _shutdown, self._workers)
+
+    @property
+    def workers(self) -> int:
+        """Number of worker processes."""
+        return len(self._workers)
+
+    def _grow(self, n: int) -> None:
+        while len(self._workers) < n:
+            self._workers.append(_Worker(self._ctx, self._memory_mb, self._test_hooks))
+
+    def _ensure_started(self, workers: list[_Worker]) -> None:
+        starting = [w for w in workers if not w.alive]
+        for w in starting:
+            if w.proc is not None:
+                w.kill()
+            w.launch()
+        for w in starting:
+            try:
+                w.await_ready(_STARTUP_TIMEOUT_S)
+            except (RuntimeError, TimeoutError):
+                w.launch()  # one retry: a start-up can lose a race with a loaded machine
+                try:
+                    w.await_ready(_STARTUP_TIMEOUT_S)
+                except (RuntimeError, TimeoutError) as exc:
+                    raise SVGKitError(
+                        ErrorCode.INTERNAL, f"cannot start render workers: {exc}"
+                    ) from None
+
+    def render_many(
+        self,
+        items: Iterable[Any],
+        width: int,
+        height: int,
+        *,
+        timeout_s: float = 10.0,
+        background: Any = None,
+        limits: Limits | None = None,
+        max_workers: int | None = None,
+        out: npt.NDArray[np.uint8] | None = None,
+    ) -> list[npt.NDArray[np.uint8] | SVGKitError]:
+        """Render ``items`` (Scenes, SVG text or bytes); see :func:`svgkit.render_many`.
+
+        ``max_workers`` uses only the first that many workers for this call; ``out`` as
+        :func:`svgkit.render_many`.
+        """
+        from ._render import _check_size, parse_background
+
+        width = _check_size("width", width)
+        height = _check_size("height", height)
+        parse_background(background)
+        if not (
+            isinstance(timeout_s, (int, float))
+            and not isinstance(timeout_s, bool)
+            and timeout_s > 0
+        ):
+            raise ValueError(f"Expected `timeout_s` to be a positive float, but got {timeout_s!r}")
+        if limits is not None and not isinstance(limits, Limits):
+            raise TypeError(
+                f"Expected `limits` to be a svgkit.Limits, but got {type(limits).__name__}"
+            )
+        batch = list(items)
+        if out is not None and (
+            not isinstance(out, np.ndarray)
+            or out.dtype != np.uint8
+            or out.shape != (len(batch), height, width, 4)
+            or not out.flags.c_contiguous
+            or not out.flags.writeable
+        ):
+            got = f"{out.dtype} {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__
+            raise ValueError(
+                "Expected `out` to be a writeable C-contiguous uint8 array of shape "
+                f"{(len(batch), height, width, 4)}, but got {got}"
+            )
+        results: list[npt.NDArray[np.uint8] | SVGKitError | None] = [None] * len(batch)
+        todo: deque[int] = deque()
+        for i, item in enumerate(batch):
+            if isinstance(item, (memoryview, bytearray)):
+                item = bytes(item)
+            elif not isinstance(item, (str, bytes, Scene, _Fault)):
+                results[i] = SVGKitError(
+                    ErrorCode.BAD_INPUT,
+                    f"expected a Scene or SVG text/bytes, got {type(item).__name__}",
+                )
+                continue
+            batch[i] = item
+            todo.append(i)
+        if not todo:
+            return results  # type: ignore[return-value]
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("RenderPool is closed")
+            n = min(len(self._workers), max_workers or len(self._workers), len(todo))
+            active = self._workers[:n]
+            self._ensure_started(active)
+            _Batch(
+                self,
+                active,
+                batch,
+                todo,
+                results,
+                width,
+                height,
+                float(timeout_s),
+                background,
+                limits,
+                out,
+            ).run()
+        return results  # type: ignore[return-value]
+
+    def close(self) -> None:
+        """Stop every worker and remove their result files. The pool cannot be used afterwards."""
+        with self._lock:
+            self._closed = True
+            self._finalizer()
+
+    def __enter__(self) -> RenderPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Batch:
+    """One ``render_many`` call: the dispatch loop over the active workers."""
+
+    def __init__(
+        self,
+        pool: RenderPool,
+        active: list[_Worker],
+        batch: list[Any],
+        todo: deque[int],
+        results: list[Any],
+        width: int,
+        height: int,
+        timeout_s: float,
+        background: Any,
+        limits: Limits | None,
+        out: npt.NDArray[np.uint8] | None = None,
+    ) -> None:
+        self.pool, self.active, self.batch, self.todo = pool, active, batch, todo
+        self.out = out
+        self.results = results
+        self.width, self.height, self.timeout_s = width, height, timeout_s
+        self.background, self.limits = background, limits
+        self.nbytes = width * height * 4
+        for w in active:
+            w.queue.clear()
+
+    def _requeue(self, w: _Worker) -> None:
+        """Put the jobs queued behind a lost worker's head back at the front of the batch."""
+        for i, _job, _slot in reversed(w.queue):
+            self.todo.appendleft(i)
+        w.queue.clear()
+
+    def _fill(self, w: _Worker) -> None:
+        """Send jobs to ``w`` until its queue is full (restarting it when it is dead)."""
+        while self.todo and len(w.queue) < _QUEUE_DEPTH:
+            if not w.alive:
+                if w.queue:
+                    return  # its loss is handled by the receive loop
+                self.pool._ensure_started([w])
+            i = self.todo[0]
+            use_shm = w.results.ensure(self.nbytes)
+            slot = -1
+            if use_shm:
+                busy = {s for _, _, s in w.queue}
+                slot = next(k for k in range(_QUEUE_DEPTH) if k not in busy)
+            shm = (w.results.path, w.results.size, slot * w.results.slot_bytes) if use_shm else None
+            self.pool._job += 1
+            job = self.pool._job
+            msg = (job, self.batch[i], self.width, self.height, self.background, self.limits, shm)
+            try:
+                data = pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:  # an item that cannot be pickled
+                self.todo.popleft()
+                self.results[i] = SVGKitError(
+                    ErrorCode.BAD_INPUT, f"item cannot be sent to a worker: {exc}"
+                )
+                continue
+            if w.queue and len(data) > _PIPELINE_MAX_BYTES:
+                return  # a large item waits for an idle worker: the send must never block
+            try:
+                w.conn.send_bytes(data)
+            except (BrokenPipeError, EOFError, OSError):
+                w.kill()
+                self._requeue(w)
+                continue
+            self.todo.popleft()
+            if not w.queue:
+                w.deadline = time.monotonic() + self.timeout_s
+            w.queue.append((i, job, slot))
+
+    def _finish_head(self, w: _Worker, ok: bool, payload: Any) -> None:
+        i, _job, slot = w.queue.popleft()
+        if ok and payload is None:
+            target = self.out[i] if self.out is not None else None
+            payload = w.results.read(slot, (self.height, self.width, 4), target)
+        elif ok and self.out is not None:  # pixels that came through the pipe
+            np.copyto(self.out[i], payload)
+            payload = self.out[i]
+        self.results[i] = payload
+        w.deadline = time.monotonic() + self.timeout_s
+        if (
+            not ok
+            and isinstance(payload, SVGKitError)
+            and payload.code == ErrorCode.RENDER_MEMORY.value
+        ):
+            w.kill()  # the worker exits after a memory failure: reap it, resend what was queued
+            self._requeue(w)
+
+    def _lost(self, w: _Worker, error: SVGKitError) -> None:
+        i, _job, _slot = w.queue.popleft()
+        self.results[i] = error
+        w.kill()
+        self._requeue(w)
+
+    def run(self) -> None:
+        while self.todo or any(w.queue for w in self.active):
+            for w in self.active:
+                self._fill(w)
+            busy = [w for w in self.active if w.queue]
+            if not busy:
+                continue
+            wait_s = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            conns: dict[Any, _Worker] = {w.conn: w for w in busy}
+            ready: list[Any] = multiprocessing.connection.wait(list(conns), timeout=wait_s)
+            for conn in ready:
+                w = conns[conn]
+                while w.queue and w.conn is not None:
+                    try:
+                        got_job, ok, payload = w.conn.recv()
+                    except (EOFError, OSError):
+                        self._lost(w, _crash_error(w.exitcode()))
+                        break
+                    except Exception as exc:  # undecodable reply
+                        self._lost(
+                            w,
+                            SVGKitError(ErrorCode.INTERNAL, f"bad reply from render worker: {exc}"),
+                        )
+                        break
+                    if got_job != w.queue[0][1]:
+                        self._lost(
+                            w, SVGKitError(ErrorCode.INTERNAL, "render worker replied out of order")
+                        )
+                        break
+                    self._finish_head(w, ok, payload)
+                    if not (w.conn is not None and w.queue and w.conn.poll(0)):
+                        break
+            now = time.monotonic()
+            for w in busy:
+                if w.queue and w.deadline <= now:
+                    self._lost(
+                        w,
+                        SVGKitError(
+                            ErrorCode.RENDER_TIMEOUT,
+                            f"render took longer than {self.timeout_s:g}s; its worker was stopped",
+                            details={"timeout_s": self.timeout_s},
+                        ),
+                    )
+
+
+def _crash_error(exitcode: int | None) -> SVGKitError:
+    how = "unknown status"
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"signal {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"signal {-exitcode}"
+    elif exitcode is not None:
+        how = f"exit code {exitcode}"
+    return SVGKitError(
+        ErrorCode.RENDER_CRASH, f"render worker died ({how})", details={"exitcode": exitcode}
+    )
+
+
+def _default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+_DEFAULT: RenderPool | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_pool(workers: int | None = None) -> _PoolView:
+    """The shared pool behind :func:`svgkit.render_many` (created on first use)."""
+    global _DEFAULT
+    if workers is not None and (
+        not isinstance(workers, int) or isinstance(workers, bool) or workers < 1
+    ):
+        raise ValueError(f"Expected `workers` to be a positive int, but got {workers!r}")
+    with _DEFAULT_LOCK:
+        if _DEFAULT is None or _DEFAULT._closed:
+            _DEFAULT = RenderPool(workers)
+        elif workers is not None and workers > _DEFAULT.workers:
+            _DEFAULT._grow(workers)
+        return _PoolView(_DEFAULT, workers)
+
+
+class _PoolView:
+    """The shared pool restricted to the number of workers one call asked for."""
+
+    def __init__(self, pool: RenderPool, workers: int | None) -> None:
+        self.pool = pool
+        self.workers = workers
+
+    def render_many(self, items: Iterable[Any], width: int, height: int, **kw: Any) -> list[Any]:
+        return self.pool.render_many(items, width, height, max_workers=self.workers, **kw)
+
+
+def close_default_pool() -> None:
+    """Stop the shared pool's workers (also registered with :mod:`atexit`)."""
+    global _DEFAULT
+    with _DEFAULT_LOCK:
+        if _DEFAULT is not None:
+            _DEFAULT.close()
+            _DEFAULT = None
+
+
+atexit.register(close_default_pool)

@@ -1,0 +1,756 @@
+"""Scene → cairo drawing: the renderer's inner loop.
+
+Everything here reads a :class:`~svgkit.scene.Scene` and issues cairo calls; it never sees XML.
+
+Coordinate handling
+-------------------
+Scene geometry is in canvas device space. The output matrix ``T_out`` (a scale and a translation,
+see :func:`output_matrix`) maps it onto the ``width × height`` pixel grid. All command points are
+mapped by ``T_out`` once, with numpy, so paths are built under the identity matrix and fills and
+gradient patterns are set up in output pixels. Strokes (and text outlines) set the cairo matrix to
+``T_out ∘ transform[i]`` so that the stroke width, dashes and the pen shape follow the element's
+user space even under a non-uniform scale or a skew; cairo keeps an already-built path in device
+space, so changing the matrix does not move the geometry.
+
+Compositing
+-----------
+Groups are contiguous in paint order. A group is drawn into its own layer only when it has to be:
+``opacity < 1`` (``push_group`` … ``paint_with_alpha``) or a ``clip-path`` that cannot be expressed
+as one cairo clip (several children: their union is rendered into an A8 mask). A clip with one
+child path (and a chain of such nested clips) is a plain ``cairo.clip()``. An element with
+``opacity < 1`` painted by both fill and stroke is composited as a layer; with one paint the
+opacity is folded into the paint's alpha.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import cairo
+import numpy as np
+
+from .scene import (
+    FILL_RULE_EVENODD,
+    Canvas,
+    Gradient,
+    LineJoin,
+    PaintKind,
+    PrimitiveKind,
+    Scene,
+)
+
+__all__ = ["RenderState", "draw_scene", "output_matrix", "viewbox_map"]
+
+Affine = tuple[float, float, float, float, float, float]
+
+_NONE = int(PaintKind.NONE)
+_SOLID = int(PaintKind.SOLID)
+_LINEAR = int(PaintKind.LINEAR_GRADIENT)
+_RADIAL = int(PaintKind.RADIAL_GRADIENT)
+_FALLBACK_PAINT = int(PaintKind.UNSUPPORTED)  # this kind and every later one
+_TEXT = int(PrimitiveKind.TEXT)
+_IMAGE = int(PrimitiveKind.IMAGE)
+
+_CAIRO_JOIN = {
+    int(LineJoin.MITER): cairo.LINE_JOIN_MITER,
+    int(LineJoin.ROUND): cairo.LINE_JOIN_ROUND,
+    int(LineJoin.BEVEL): cairo.LINE_JOIN_BEVEL,
+    # cairo has neither miter-clip nor arcs; SVG 2 says arcs falls back to miter, and miter-clip
+    # differs from miter only beyond the miter limit
+    int(LineJoin.MITER_CLIP): cairo.LINE_JOIN_MITER,
+    int(LineJoin.ARCS): cairo.LINE_JOIN_MITER,
+}
+_CAIRO_CAP = (cairo.LINE_CAP_BUTT, cairo.LINE_CAP_ROUND, cairo.LINE_CAP_SQUARE)
+_FILL_RULES = (cairo.FILL_RULE_WINDING, cairo.FILL_RULE_EVEN_ODD)  # indexed by "is evenodd"
+_EXTEND = {"pad": cairo.EXTEND_PAD, "reflect": cairo.EXTEND_REFLECT, "repeat": cairo.EXTEND_REPEAT}
+
+
+# ---------------------------------------------------------------------------------------------
+# output mapping
+# ---------------------------------------------------------------------------------------------
+
+
+def viewbox_map(
+    viewbox: tuple[float, float, float, float], par: str, width: float, height: float
+) -> Affine:
+    """The SVG viewBox → viewport mapping for a viewport ``(0, 0, width, height)``.
+
+    ``par`` is a normalised ``preserveAspectRatio`` (``"xMidYMid meet"``, ``"none"``, …). With
+    ``sx = width / vw`` and ``sy = height / vh``: ``none`` scales by ``(sx, sy)``; ``meet`` by
+    ``min(sx, sy)`` and ``slice`` by ``max(sx, sy)`` on both axes, aligned by the ``xM??YM??``
+    keyword.
+
+    Examples
+    --------
+    >>> viewbox_map((0, 0, 10, 10), "xMidYMid meet", 200, 100)
+    (10.0, 0.0, 0.0, 10.0, 50.0, 0.0)
+    """
+    vx, vy, vw, vh = (float(v) for v in viewbox)
+    sx, sy = width / vw, height / vh
+    align, _, mode = par.partition(" ")
+    if align == "none":
+        return (sx, 0.0, 0.0, sy, -vx * sx, -vy * sy)
+    s = max(sx, sy) if mode == "slice" else min(sx, sy)
+    tx, ty = -vx * s, -vy * s
+    if "xMid" in align:
+        tx += (width - vw * s) / 2.0
+    elif "xMax" in align:
+        tx += width - vw * s
+    if "YMid" in align:
+        ty += (height - vh * s) / 2.0
+    elif "YMax" in align:
+        ty += height - vh * s
+    return (s, 0.0, 0.0, s, tx, ty)
+
+
+def output_matrix(canvas: Canvas, width: int, height: int) -> Affine:
+    """Canvas device space → output pixels: ``T_out = vbmap(W, H) ∘ vbmap(cw, ch)⁻¹``.
+
+    ``vbmap(w, h)`` maps the root viewBox (``0 0 cw ch`` when the document has none) into a
+    ``w × h`` viewport with the root ``preserveAspectRatio``. When the requested size has the
+    canvas's aspect ratio this is the plain scale ``(W / cw, H / ch)``; otherwise the picture is
+    fitted as the root element's own ``preserveAspectRatio`` says (centred and letter-boxed for
+    the default ``xMidYMid meet``).
+
+    Examples
+    --------
+    >>> from svgkit.scene import Canvas
+    >>> output_matrix(Canvas(100, 50, None, "xMidYMid meet", (1, 0, 0, 1, 0, 0)), 200, 100)
+    (2.0, 0.0, 0.0, 2.0, 0.0, 0.0)
+    """
+    cw, ch = float(canvas.width), float(canvas.height)
+    vb = canvas.viewbox if canvas.viewbox is not None else (0.0, 0.0, cw, ch)
+    par = canvas.preserve_aspect_ratio or "xMidYMid meet"
+    a = viewbox_map(vb, par, float(width), float(height))
+    b = viewbox_map(vb, par, cw, ch)
+    # both maps are scale + translate: T = a ∘ b⁻¹
+    sx, sy = a[0] / b[0], a[3] / b[3]
+    return (sx, 0.0, 0.0, sy, a[4] - b[4] * sx, a[5] - b[5] * sy)
+
+
+def _mul(m: Affine, n: Affine) -> Affine:
+    """m ∘ n: apply n first, then m."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + c * b2,
+        b * a2 + d * b2,
+        a * c2 + c * d2,
+        b * c2 + d * d2,
+        a * e2 + c * f2 + e,
+        b * e2 + d * f2 + f,
+    )
+
+
+def _invertible(m: Affine) -> bool:
+    det = m[0] * m[3] - m[1] * m[2]
+    # a NaN or infinite linear part makes det non-finite; the translation is checked apart
+    return math.isfinite(det) and abs(det) > 1e-12 and math.isfinite(m[4] + m[5])
+
+
+def _cairo_matrix(m: Affine) -> cairo.Matrix:
+    return cairo.Matrix(m[0], m[1], m[2], m[3], m[4], m[5])
+
+
+# ---------------------------------------------------------------------------------------------
+# state
+# ---------------------------------------------------------------------------------------------
+
+
+class _Columns:
+    """The per-primitive Scene arrays the draw loop reads, as Python lists (indexing a list is
+    several times cheaper than reading a NumPy scalar, and the loop reads each one per
+    primitive)."""
+
+    __slots__ = (
+        "fill_kind", "fill_rgba", "fill_paint", "fill_rule", "stroke_kind", "stroke_rgba",
+        "stroke_paint", "stroke_width", "line_cap", "line_join", "miter_limit", "dash_offsets",
+        "dash_values", "dash_offset", "opacity", "clip", "stroke_first", "transform",
+    )  # fmt: skip
+
+    def __init__(self, s: Scene) -> None:
+        self.fill_kind: list[int] = s.fill_kind.tolist()
+        self.fill_rgba: list[list[float]] = s.fill_rgba.tolist()
+        self.fill_paint: list[int] = s.fill_paint.tolist()
+        self.fill_rule: list[int] = s.fill_rule.tolist()
+        self.stroke_kind: list[int] = s.stroke_kind.tolist()
+        self.stroke_rgba: list[list[float]] = s.stroke_rgba.tolist()
+        self.stroke_paint: list[int] = s.stroke_paint.tolist()
+        self.stroke_width: list[float] = s.stroke_width.tolist()
+        self.line_cap: list[int] = s.line_cap.tolist()
+        self.line_join: list[int] = s.line_join.tolist()
+        self.miter_limit: list[float] = s.miter_limit.tolist()
+        self.dash_offsets: list[int] = s.dash_offsets.tolist()
+        self.dash_values: list[float] = s.dash_values.tolist()
+        self.dash_offset: list[float] = s.dash_offset.tolist()
+        self.opacity: list[float] = s.opacity.tolist()
+        self.clip: list[int] = s.clip.tolist()
+        self.stroke_first: list[bool] = s.paint_order_stroke_first.tolist()
+        self.transform: list[tuple[float, float, float, float, float, float]] = [
+            (t[0], t[1], t[2], t[3], t[4], t[5]) for t in s.transform.tolist()
+        ]
+
+
+@dataclass
+class RenderState:
+    """Per-render caches and the warnings the renderer itself produced."""
+
+    scene: Scene
+    ctx: Any  # cairo.Context
+    width: int
+    height: int
+    t_out: Affine
+    codes: list[int]
+    points: list[float]
+    cmd_offsets: list[int]
+    pt_offsets: list[int]
+    max_image_pixels: int
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)
+    clip_cache: dict[int, tuple[list[list[int]], list[list[float]], list[int]]] = field(
+        default_factory=dict
+    )
+    mask_cache: dict[tuple[int, float], Any] = field(default_factory=dict)
+    text_x: dict[int, float] = field(default_factory=dict)
+    text_glyphs: dict[int, list[Any]] = field(default_factory=dict)
+    bounds: Any = None  # (n, 4) paint bounds in output px, computed when layers need them
+    cols: Any = None  # _Columns, built by draw_scene
+
+    def warn(self, code: str, message: str, element: str = "") -> None:
+        item = (code, message, element)
+        if item not in self.warnings:
+            self.warnings.append(item)
+
+
+def _append_path(ctx: Any, codes: list[int], pts: list[float], c0: int, c1: int, p0: int) -> None:
+    """Replay commands ``c0:c1`` (points from ``p0``) onto ``ctx`` (hot loop: locals only)."""
+    move_to, line_to, curve_to, close_path = ctx.move_to, ctx.line_to, ctx.curve_to, ctx.close_path
+    p = 2 * p0
+    for k in range(c0, c1):
+        c = codes[k]
+        if c == 1:
+            line_to(pts[p], pts[p + 1])
+            p += 2
+        elif c == 2:
+            curve_to(pts[p], pts[p + 1], pts[p + 2], pts[p + 3], pts[p + 4], pts[p + 5])
+            p += 6
+        elif c == 0:
+            move_to(pts[p], pts[p + 1])
+            p += 2
+        else:
+            close_path()
+
+
+# ---------------------------------------------------------------------------------------------
+# paint servers
+# ---------------------------------------------------------------------------------------------
+
+
+def _gradient_pattern(st: RenderState, grad: Gradient, alpha: float) -> Any | None:
+    """A cairo pattern for ``grad`` in output-pixel user space, stop alphas × ``alpha``."""
+    to_out = _mul(st.t_out, grad.transform)
+    if not _invertible(to_out):
+        return None
+    pattern: Any
+    if grad.kind == "linear":
+        pattern = cairo.LinearGradient(grad.x1, grad.y1, grad.x2, grad.y2)
+    else:
+        cx, cy, r = grad.cx, grad.cy, grad.r
+        fx, fy, fr = grad.fx, grad.fy, grad.fr
+        # a focal point outside the end circle is moved just inside it (SVG 1.1 §13.2.3; resvg and
+        # browsers keep it a hair inside so the cone does not degenerate)
+        dx, dy = fx - cx, fy - cy
+        dist = math.hypot(dx, dy)
+        limit = r * 0.999
+        if dist > limit and dist > 0:
+            fx, fy = cx + dx * limit / dist, cy + dy * limit / dist
+        # fr > r is legal (SVG 2): the start circle encloses the end circle, as cairo draws it
+        pattern = cairo.RadialGradient(fx, fy, max(fr, 0.0), cx, cy, r)
+    for stop in grad.stops:
+        red, green, blue, a = stop.rgba
+        pattern.add_color_stop_rgba(stop.offset, red, green, blue, a * alpha)
+    pattern.set_extend(_EXTEND.get(grad.spread, cairo.EXTEND_PAD))
+    m = _cairo_matrix(to_out)
+    m.invert()
+    pattern.set_matrix(m)
+    return pattern
+
+
+def _set_paint(st: RenderState, kind: int, rgba: Any, paint: int, alpha: float) -> bool:
+    """Set the source for one fill or stroke; ``False`` when it paints nothing."""
+    ctx = st.ctx
+    if kind == _SOLID or kind >= _FALLBACK_PAINT:
+        # UNSUPPORTED, and kinds this renderer does not draw yet (patterns): the Scene's
+        # fallback colour (for a pattern, the mean colour of its content)
+        a = rgba[3] * alpha
+        if a <= 0.0:
+            return False
+        ctx.set_source_rgba(rgba[0], rgba[1], rgba[2], a)
+        return True
+    if kind == _LINEAR or kind == _RADIAL:
+        if paint < 0 or paint >= len(st.scene.gradients):
+            return False
+        a = rgba[3] * alpha
+        if a <= 0.0:
+            return False
+        pattern = _gradient_pattern(st, st.scene.gradients[paint], a)
+        if pattern is None:
+            return False
+        ctx.set_source(pattern)
+        return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# clips
+# ---------------------------------------------------------------------------------------------
+
+
+def _clip_paths(st: RenderState, k: int) -> tuple[list[list[int]], list[list[float]], list[int]]:
+    """Clip ``k``'s children as lists, points mapped to output pixels (cached)."""
+    cached = st.clip_cache.get(k)
+    if cached is not None:
+        return cached
+    clip = st.scene.clips[k]
+    sx, sy, tx, ty = st.t_out[0], st.t_out[3], st.t_out[4], st.t_out[5]
+    codes_l: list[list[int]] = []
+    pts_l: list[list[float]] = []
+    for codes, pts in zip(clip.cmd_codes, clip.cmd_points):
+        p = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+        mapped = np.empty_like(p)
+        mapped[:, 0] = p[:, 0] * sx + tx
+        mapped[:, 1] = p[:, 1] * sy + ty
+        codes_l.append(np.asarray(codes).tolist())
+        pts_l.append(mapped.ravel().tolist())
+    out = (codes_l, pts_l, list(clip.clip_rules))
+    st.clip_cache[k] = out
+    return out
+
+
+def _clip_is_empty(st: RenderState, k: int, depth: int = 0) -> bool:
+    clip = st.scene.clips[k]
+    if not clip.cmd_codes:
+        return True
+    if clip.clip >= 0 and depth < 64:
+        return _clip_is_empty(st, clip.clip, depth + 1)
+    return False
+
+
+def _clip_is_simple(st: RenderState, k: int, depth: int = 0) -> bool:
+    """Whether clip ``k`` (with its nested clips) is an intersection of single paths."""
+    clip = st.scene.clips[k]
+    if len(clip.cmd_codes) != 1:
+        return False
+    if clip.clip >= 0:
+        return depth < 64 and _clip_is_simple(st, clip.clip, depth + 1)
+    return True
+
+
+def _apply_simple_clip(st: RenderState, k: int, depth: int = 0) -> None:
+    ctx = st.ctx
+    codes_l, pts_l, rules = _clip_paths(st, k)
+    ctx.new_path()
+    codes = codes_l[0]
+    _append_path(ctx, codes, pts_l[0], 0, len(codes), 0)
+    ctx.set_fill_rule(
+        cairo.FILL_RULE_EVEN_ODD if rules[0] == FILL_RULE_EVENODD else cairo.FILL_RULE_WINDING
+    )
+    ctx.clip()
+    nested = st.scene.clips[k].clip
+    if nested >= 0 and depth < 64:
+        _apply_simple_clip(st, nested, depth + 1)
+
+
+def _clip_mask(st: RenderState, k: int, alpha: float = 1.0, depth: int = 0) -> Any:
+    """An A8 surface of the output size: the union of clip ``k``'s children, intersected with
+    its nested clip, times ``alpha``."""
+    key = (k, alpha)
+    cached = st.mask_cache.get(key)
+    if cached is not None:
+        return cached
+    surface = cairo.ImageSurface(cairo.FORMAT_A8, st.width, st.height)
+    mctx = cairo.Context(surface)
+    codes_l, pts_l, rules = _clip_paths(st, k)
+    mctx.set_source_rgba(0, 0, 0, 1)
+    for codes, pts, rule in zip(codes_l, pts_l, rules):
+        mctx.new_path()
+        _append_path(mctx, codes, pts, 0, len(codes), 0)
+        mctx.set_fill_rule(
+            cairo.FILL_RULE_EVEN_ODD if rule == FILL_RULE_EVENODD else cairo.FILL_RULE_WINDING
+        )
+        mctx.fill()
+    nested = st.scene.clips[k].clip
+    if nested >= 0 and depth < 64:
+        mctx.set_operator(cairo.OPERATOR_DEST_IN)
+        mctx.set_source_surface(_clip_mask(st, nested, 1.0, depth + 1), 0, 0)
+        mctx.paint()
+    if alpha < 1.0:
+        mctx.set_operator(cairo.OPERATOR_DEST_IN)
+        mctx.set_source_rgba(0, 0, 0, alpha)
+        mctx.paint()
+    surface.flush()
+    st.mask_cache[key] = surface
+    return surface
+
+
+class _Layer:
+    """One opened compositing scope: a save/clip and/or a pushed group."""
+
+    __slots__ = ("pushed", "mask_clip", "alpha")
+
+    def __init__(self, pushed: bool, mask_clip: int, alpha: float) -> None:
+        self.pushed = pushed
+        self.mask_clip = mask_clip
+        self.alpha = alpha
+
+
+def _open_layer(
+    st: RenderState,
+    clip: int,
+    alpha: float,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> _Layer:
+    """Open a compositing scope. ``bounds`` (output px) encloses everything the layer will
+    draw: clipping to it first keeps cairo's intermediate surface small."""
+    ctx = st.ctx
+    ctx.save()
+    mask_clip = -1
+    if clip >= 0:
+        if _clip_is_simple(st, clip):
+            _apply_simple_clip(st, clip)
+            ctx.new_path()
+        else:
+            mask_clip = clip
+    pushed = mask_clip >= 0 or alpha < 1.0
+    if pushed:
+        if bounds is not None:
+            x0, y0 = math.floor(bounds[0]) - 1, math.floor(bounds[1]) - 1
+            x1, y1 = math.ceil(bounds[2]) + 1, math.ceil(bounds[3]) + 1
+            ctx.rectangle(x0, y0, x1 - x0, y1 - y0)
+            ctx.clip()
+        ctx.push_group()
+    return _Layer(pushed, mask_clip, alpha)
+
+
+def _paint_bounds(st: RenderState) -> Any:
+    """Per primitive: output-pixel box enclosing everything it may paint (``inf`` for text and
+    images, whose extent the Scene only estimates; ``nan`` rows paint nothing)."""
+    s = st.scene
+    t = s.transform
+    a, b, c, d = t[:, 0], t[:, 1], t[:, 2], t[:, 3]
+    # largest singular value of the linear part: the widest a unit pen can become
+    p = (a * a + b * b + c * c + d * d) / 2.0
+    q = np.sqrt(((a * a + b * b - c * c - d * d) / 2.0) ** 2 + (a * c + b * d) ** 2)
+    smax = np.sqrt(p + q)
+    stroked = s.stroke_kind != _NONE
+    margin = np.where(stroked, s.stroke_width * smax / 2.0 * np.maximum(s.miter_limit, 1.5), 0.0)
+    box = s.bbox + np.stack([-margin, -margin, margin, margin], axis=1)
+    sx, sy, tx, ty = st.t_out[0], st.t_out[3], st.t_out[4], st.t_out[5]
+    out = np.empty_like(box)
+    out[:, 0] = box[:, 0] * sx + tx
+    out[:, 2] = box[:, 2] * sx + tx
+    out[:, 1] = box[:, 1] * sy + ty
+    out[:, 3] = box[:, 3] * sy + ty
+    loose = (s.kind == _TEXT) | (s.kind == _IMAGE)
+    out[loose] = (-np.inf, -np.inf, np.inf, np.inf)
+    return out
+
+
+def _union_bounds(boxes: Any, lo: int, hi: int) -> tuple[float, float, float, float] | None:
+    sub = boxes[lo : hi + 1]
+    sub = sub[np.isfinite(sub).all(axis=1) | np.isinf(sub).any(axis=1)]
+    if sub.size == 0:
+        return None
+    x0, y0 = float(sub[:, 0].min()), float(sub[:, 1].min())
+    x1, y1 = float(sub[:, 2].max()), float(sub[:, 3].max())
+    if (
+        not all(math.isfinite(v) for v in (x0, y0, x1, y1))
+        or max(abs(x0), abs(y0), abs(x1), abs(y1)) > 1e6
+    ):
+        return None
+    return (x0, y0, x1, y1)
+
+
+def _close_layer(st: RenderState, layer: _Layer) -> None:
+    ctx = st.ctx
+    if layer.pushed:
+        ctx.pop_group_to_source()
+        if layer.mask_clip >= 0:
+            ctx.mask_surface(_clip_mask(st, layer.mask_clip, layer.alpha), 0, 0)
+        elif layer.alpha < 1.0:
+            ctx.paint_with_alpha(layer.alpha)
+        else:
+            ctx.paint()
+    ctx.restore()
+
+
+# ---------------------------------------------------------------------------------------------
+# primitives
+# ---------------------------------------------------------------------------------------------
+
+
+def _stroke(st: RenderState, i: int, alpha: float) -> None:
+    """Stroke the current path of primitive ``i`` under ``T_out ∘ transform[i]``."""
+    c = st.cols
+    ctx = st.ctx
+    m = _mul(st.t_out, c.transform[i])
+    if not _invertible(m):
+        return  # a stroke under a singular transform has no defined pen
+    if not _set_paint(st, c.stroke_kind[i], c.stroke_rgba[i], c.stroke_paint[i], alpha):
+        return
+    ctx.set_matrix(_cairo_matrix(m))
+    ctx.set_line_width(c.stroke_width[i])
+    cap = c.line_cap[i]
+    ctx.set_line_cap(_CAIRO_CAP[cap] if 0 <= cap < 3 else cairo.LINE_CAP_BUTT)
+    ctx.set_line_join(_CAIRO_JOIN.get(c.line_join[i], cairo.LINE_JOIN_MITER))
+    ctx.set_miter_limit(max(1.0, c.miter_limit[i]))
+    d0, d1 = c.dash_offsets[i], c.dash_offsets[i + 1]
+    if d1 > d0:
+        dashes = c.dash_values[d0:d1]
+        period = sum(dashes)
+        off = c.dash_offset[i]
+        if not any(dashes[0::2]) and cap == 0:
+            ctx.identity_matrix()
+            return  # only zero-length dashes with butt caps: nothing is painted
+        if any(dashes[1::2]) and period > 0 and math.isfinite(off):
+            # (no gaps at all is a solid line: cairo would still break the joins at dash ends)
+            off = math.fmod(off, period)
+            if off < 0:
+                off += period
+            ctx.set_dash(dashes, off)
+    ctx.stroke_preserve()
+    if d1 > d0:
+        ctx.set_dash([], 0.0)
+    if cap == 2 and d1 == d0:
+        _square_caps_on_dots(st, i, m)
+    ctx.identity_matrix()
+
+
+def _square_caps_on_dots(st: RenderState, i: int, m: Affine) -> None:
+    """Square caps of zero-length subpaths (cairo draws round ones but not these).
+
+    SVG paints a square of side ``stroke-width`` centred on the point, aligned with the user
+    space x axis (the direction a zero-length subpath is given)."""
+    c0, c1 = st.cmd_offsets[i], st.cmd_offsets[i + 1]
+    codes, pts = st.codes, st.points
+    p = 2 * st.pt_offsets[i]
+    dots: list[tuple[float, float]] = []
+    start: tuple[float, float] | None = None
+    degenerate = True
+    drew = False
+    for k in range(c0, c1 + 1):
+        c = codes[k] if k < c1 else 0
+        if c == 0:
+            if start is not None and drew and degenerate:
+                dots.append(start)
+            if k < c1:
+                start = (pts[p], pts[p + 1])
+                p += 2
+            degenerate, drew = True, False
+        elif c == 1:
+            drew = True
+            if start is not None and (pts[p], pts[p + 1]) != start:
+                degenerate = False
+            p += 2
+        elif c == 2:
+            drew = True
+            if start is not None and any((pts[q], pts[q + 1]) != start for q in (p, p + 2, p + 4)):
+                degenerate = False
+            p += 6
+        else:
+            drew = True
+    if not dots:
+        return
+    ctx = st.ctx
+    inv = _cairo_matrix(m)
+    inv.invert()
+    to_out = _cairo_matrix(m)
+    half = st.cols.stroke_width[i] / 2.0
+    ctx.identity_matrix()
+    path = ctx.copy_path()
+    ctx.new_path()
+    for x, y in dots:
+        ux, uy = inv.transform_point(x, y)
+        ctx.set_matrix(to_out)
+        ctx.rectangle(ux - half, uy - half, 2 * half, 2 * half)
+        ctx.identity_matrix()
+    ctx.set_fill_rule(cairo.FILL_RULE_WINDING)
+    ctx.fill()
+    ctx.append_path(path)
+
+
+def _fill(st: RenderState, i: int, alpha: float) -> None:
+    c = st.cols
+    if not _set_paint(st, c.fill_kind[i], c.fill_rgba[i], c.fill_paint[i], alpha):
+        return
+    st.ctx.set_fill_rule(_FILL_RULES[c.fill_rule[i] == FILL_RULE_EVENODD])
+    st.ctx.fill_preserve()
+
+
+def _paints(c: _Columns, i: int) -> tuple[bool, bool]:
+    fk, sk = c.fill_kind[i], c.stroke_kind[i]
+    fill_on = fk != _NONE and (fk == _LINEAR or fk == _RADIAL or c.fill_rgba[i][3] > 0.0)
+    stroke_on = (
+        sk != _NONE
+        and c.stroke_width[i] > 0.0
+        and (sk == _LINEAR or sk == _RADIAL or c.stroke_rgba[i][3] > 0.0)
+    )
+    return fill_on, stroke_on
+
+
+def _draw_primitive(
+    st: RenderState, i: int, path_builder: Callable[[RenderState, int], bool]
+) -> None:
+    c = st.cols
+    op = c.opacity[i]
+    if op <= 0.0:
+        return
+    fill_on, stroke_on = _paints(c, i)
+    if not (fill_on or stroke_on):
+        return
+    clip = c.clip[i]
+    if clip >= 0 and _clip_is_empty(st, clip):
+        return
+    as_layer = op < 1.0 and fill_on and stroke_on
+    layer = None
+    if clip >= 0 or as_layer:
+        bounds = _union_bounds(st.bounds, i, i) if st.bounds is not None else None
+        layer = _open_layer(st, clip, op if as_layer else 1.0, bounds)
+    alpha = 1.0 if as_layer else op
+    ctx = st.ctx
+    ctx.new_path()
+    if path_builder(st, i):
+        if c.stroke_first[i]:
+            if stroke_on:
+                _stroke(st, i, alpha)
+            if fill_on:
+                _fill(st, i, alpha)
+        else:
+            if fill_on:
+                _fill(st, i, alpha)
+            if stroke_on:
+                _stroke(st, i, alpha)
+    ctx.new_path()
+    if layer is not None:
+        _close_layer(st, layer)
+
+
+def _shape_path(st: RenderState, i: int) -> bool:
+    c0, c1 = st.cmd_offsets[i], st.cmd_offsets[i + 1]
+    if c1 <= c0:
+        return False
+    _append_path(st.ctx, st.codes, st.points, c0, c1, st.pt_offsets[i])
+    return True
+
+
+def _draw_image(st: RenderState, i: int) -> None:
+    from ._render_image import draw_image
+
+    s = st.scene
+    op = st.cols.opacity[i]
+    img = s.images.get(i)
+    if op <= 0.0 or img is None:
+        return
+    clip = st.cols.clip[i]
+    if clip >= 0 and _clip_is_empty(st, clip):
+        return
+    layer = _open_layer(st, clip, 1.0) if clip >= 0 else None
+    m = _mul(st.t_out, st.cols.transform[i])
+    if _invertible(m):
+        draw_image(st, img, m, op, s.ids[i])
+    if layer is not None:
+        _close_layer(st, layer)
+
+
+# ---------------------------------------------------------------------------------------------
+# the loop
+# ---------------------------------------------------------------------------------------------
+
+
+def draw_scene(st: RenderState) -> None:
+    """Draw every primitive of ``st.scene`` in paint order onto ``st.ctx`` (identity matrix)."""
+    s = st.scene
+    n = len(s)
+    if n == 0:
+        return
+    groups = s.groups
+    ng = len(groups)
+    # per group: is anything under it drawn at all, and which enclosing groups need a layer
+    dead = [False] * ng
+    chain: list[tuple[int, ...]] = [()] * ng
+    for g in groups:  # parents precede children
+        p = g.parent
+        parent_dead = dead[p] if 0 <= p < g.index else False
+        parent_chain = chain[p] if 0 <= p < g.index else ()
+        own_dead = g.opacity <= 0.0 or (g.clip >= 0 and _clip_is_empty(st, g.clip))
+        dead[g.index] = parent_dead or own_dead
+        needs = g.opacity < 1.0 or g.clip >= 0
+        chain[g.index] = (*parent_chain, g.index) if needs else parent_chain
+    st.cols = _Columns(s)
+    group_of = s.group.tolist()
+    kinds = s.kind.tolist()
+    visible = s.visible.tolist()
+    # primitive range of every group that will push a layer, to bound its surface
+    layered = [g.opacity < 1.0 or (g.clip >= 0 and not _clip_is_simple(st, g.clip)) for g in groups]
+    span: dict[int, list[int]] = {}
+    if any(layered) or bool((s.opacity < 1.0).any()) or bool((s.clip >= 0).any()):
+        st.bounds = _paint_bounds(st)
+        for i, g in enumerate(group_of):
+            for gi in chain[g] if 0 <= g < ng else ():
+                if layered[gi]:
+                    extent = span.setdefault(gi, [i, i])
+                    extent[1] = i
+    stack: list[tuple[int, _Layer]] = []
+    text_builder: Callable[[RenderState, int], bool] | None = None
+    for i in range(n):
+        g = group_of[i]
+        if not (0 <= g < ng) or dead[g] or not visible[i]:
+            continue
+        want = chain[g]
+        # close layers that do not enclose this primitive, open the ones that do
+        k = 0
+        while k < len(stack) and k < len(want) and stack[k][0] == want[k]:
+            k += 1
+        while len(stack) > k:
+            _close_layer(st, stack.pop()[1])
+        for gi in want[k:]:
+            grp = groups[gi]
+            first_last = span.get(gi)
+            bounds = (
+                _union_bounds(st.bounds, first_last[0], first_last[1])
+                if first_last is not None
+                else None
+            )
+            stack.append((gi, _open_layer(st, grp.clip, grp.opacity, bounds)))
+        kind = kinds[i]
+        if kind == _TEXT:
+            if text_builder is None:
+                from ._render_text import text_path
+
+                text_builder = text_path
+            _draw_primitive(st, i, text_builder)
+        elif kind == _IMAGE:
+            _draw_image(st, i)
+        else:
+            _draw_primitive(st, i, _shape_path)
+    while stack:
+        _close_layer(st, stack.pop()[1])
+
+
+def prepare_points(
+    scene: Scene, t_out: Affine
+) -> tuple[list[int], list[float], list[int], list[int]]:
+    """Command codes, points mapped to output pixels (flat), and offsets, as Python lists."""
+    pts = scene.cmd_points
+    mapped = np.empty_like(pts)
+    if pts.size:
+        mapped[:, 0] = pts[:, 0] * t_out[0] + t_out[4]
+        mapped[:, 1] = pts[:, 1] * t_out[3] + t_out[5]
+    return (
+        scene.cmd_codes.tolist(),
+        mapped.ravel().tolist(),
+        scene.cmd_offsets.tolist(),
+        scene.pt_offsets.tolist(),
+    )

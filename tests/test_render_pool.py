@@ -1,0 +1,168 @@
+"""render_many and RenderPool: isolation, order, recovery, reuse; the adversarial corpus renders
+or fails cleanly."""
+
+from __future__ import annotations
+
+import pickle
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+from adversarial.corpus import CASES, load
+
+import svgkit
+from svgkit import ErrorCode, SVGKitError, render, render_many
+from svgkit._pool import RenderPool, _Fault
+
+NS = 'xmlns="http://www.w3.org/2000/svg"'
+
+
+def shape_doc(k: int) -> str:
+    return (
+        f'<svg {NS} width="32" height="32"><rect x="{k}" y="2" width="8" height="20" '
+        f'fill="rgb({10 * k},100,200)"/></svg>'
+    )
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[RenderPool]:
+    with RenderPool(workers=2, memory_mb=1024, _test_hooks=True) as p:
+        yield p
+
+
+def codes(results: list[object]) -> list[str]:
+    return ["OK" if isinstance(r, np.ndarray) else r.code for r in results]  # type: ignore[attr-defined]
+
+
+class TestRenderMany:
+    def test_order_and_equality_with_render(self, pool: RenderPool) -> None:
+        docs = [shape_doc(k) for k in range(12)]
+        out = pool.render_many(docs, 32, 32)
+        for d, img in zip(docs, out):
+            assert isinstance(img, np.ndarray)
+            assert np.array_equal(img, render(d, 32, 32))
+
+    def test_mixed_items_and_parse_errors(self, pool: RenderPool) -> None:
+        scene = svgkit.parse(shape_doc(3))
+        items: list[object] = [
+            shape_doc(1),
+            "no svg",
+            shape_doc(2).encode(),
+            scene,
+            "<svg",
+            42,
+            bytearray(shape_doc(4).encode()),
+        ]
+        out = pool.render_many(items, 32, 32)
+        assert codes(out) == ["OK", "NO_SVG", "OK", "OK", "TRUNCATED", "BAD_INPUT", "OK"]
+        assert np.array_equal(out[3], render(scene, 32, 32))  # type: ignore[arg-type]
+
+    def test_hang_is_a_timeout_and_neighbours_render(self, pool: RenderPool) -> None:
+        items = [shape_doc(1), _Fault("hang"), shape_doc(2), shape_doc(3)]
+        t0 = time.monotonic()
+        out = pool.render_many(items, 32, 32, timeout_s=1.5)
+        assert time.monotonic() - t0 < 30
+        assert codes(out) == ["OK", "RENDER_TIMEOUT", "OK", "OK"]
+        assert np.array_equal(out[2], render(shape_doc(2), 32, 32))  # type: ignore[arg-type]
+
+    def test_crash_is_reported_and_the_pool_recovers(self, pool: RenderPool) -> None:
+        items = [shape_doc(1), _Fault("crash"), shape_doc(2), _Fault("crash"), shape_doc(5)]
+        out = pool.render_many(items, 32, 32)
+        assert codes(out) == ["OK", "RENDER_CRASH", "OK", "RENDER_CRASH", "OK"]
+        assert "SIGABRT" in out[1].message  # type: ignore[union-attr]
+        again = pool.render_many([shape_doc(k) for k in range(4)], 32, 32)
+        assert codes(again) == ["OK"] * 4
+
+    def test_memory_cap(self, pool: RenderPool) -> None:
+        out = pool.render_many([_Fault("oom"), shape_doc(1)], 32, 32, timeout_s=30)
+        assert codes(out) == ["RENDER_MEMORY", "OK"]
+
+    def test_unexpected_exception_is_internal(self, pool: RenderPool) -> None:
+        assert codes(pool.render_many([_Fault("raise")], 8, 8)) == ["INTERNAL"]
+
+    def test_workers_are_reused_across_calls(self, pool: RenderPool) -> None:
+        pool.render_many([shape_doc(k) for k in range(4)], 32, 32)
+        pids = [w.proc.pid for w in pool._workers]
+        pool.render_many([shape_doc(k) for k in range(4)], 32, 32)
+        assert [w.proc.pid for w in pool._workers] == pids
+
+    def test_fault_items_need_test_hooks(self) -> None:
+        with RenderPool(workers=1) as plain:
+            assert codes(plain.render_many([_Fault("crash"), shape_doc(1)], 8, 8)) == [
+                "BAD_INPUT",
+                "OK",
+            ]
+
+    def test_errors_pickle_with_their_code(self, pool: RenderPool) -> None:
+        (err,) = pool.render_many(["nope"], 8, 8)
+        assert isinstance(err, SVGKitError)
+        again = pickle.loads(pickle.dumps(err))
+        assert again.code == ErrorCode.NO_SVG.value and again.message == err.message
+
+    def test_out_buffer_receives_the_pixels(self, pool: RenderPool) -> None:
+        docs = [shape_doc(1), "bad", shape_doc(2)]
+        out = np.full((3, 32, 32, 4), 7, dtype=np.uint8)
+        res = pool.render_many(docs, 32, 32, out=out)
+        assert codes(res) == ["OK", "NO_SVG", "OK"]
+        assert res[0].base is out or np.shares_memory(res[0], out)  # type: ignore[union-attr]
+        assert np.array_equal(out[0], render(shape_doc(1), 32, 32))
+        assert np.array_equal(out[2], render(shape_doc(2), 32, 32))
+        assert (out[1] == 7).all()  # a failed item's slot is left as it was
+        with pytest.raises(ValueError, match="`out`"):
+            pool.render_many(docs, 32, 32, out=np.zeros((2, 32, 32, 4), np.uint8))
+
+    def test_empty_batch(self, pool: RenderPool) -> None:
+        assert pool.render_many([], 8, 8) == []
+
+    @pytest.mark.parametrize(
+        ("kwargs", "match"),
+        [({"timeout_s": 0}, "timeout_s"), ({"background": "nope"}, "background")],
+    )
+    def test_argument_errors(self, pool: RenderPool, kwargs: dict[str, object], match: str) -> None:
+        with pytest.raises(ValueError, match=match):
+            pool.render_many([shape_doc(1)], 8, 8, **kwargs)  # type: ignore[arg-type]
+
+    def test_bad_pool_arguments(self) -> None:
+        with pytest.raises(ValueError, match="workers"):
+            RenderPool(workers=0)
+        with pytest.raises(ValueError, match="memory_mb"):
+            RenderPool(workers=1, memory_mb=-1)
+
+    def test_closed_pool_refuses(self) -> None:
+        p = RenderPool(workers=1)
+        p.close()
+        with pytest.raises(RuntimeError, match="closed"):
+            p.render_many([shape_doc(1)], 8, 8)
+
+
+def test_module_level_render_many_shared_pool() -> None:
+    out = render_many([shape_doc(1), "bad"], 16, 16, workers=1)
+    assert codes(out) == ["OK", "NO_SVG"]
+    out = svgkit.render_many([shape_doc(2)], 16, 16, workers=1, background="white")
+    assert isinstance(out[0], np.ndarray) and out[0][..., 3].min() == 255
+
+
+def test_scene_pickles() -> None:
+    scene = svgkit.parse(shape_doc(3))
+    again = pickle.loads(pickle.dumps(scene))
+    assert np.array_equal(render(scene, 32, 32), render(again, 32, 32))
+
+
+@pytest.mark.slow
+def test_adversarial_corpus_renders_or_fails_cleanly(pool: RenderPool) -> None:
+    """Every hostile input yields pixels or a classified error, never a hang or a crash."""
+    names = sorted(CASES)
+    items = [load(CASES[n]) for n in names]
+    budget = 30.0  # generous: a parse is bounded by Limits.time_budget_s, a render by its size
+    out = pool.render_many(items, 128, 128, timeout_s=budget)
+    for name, result in zip(names, out):
+        if isinstance(result, SVGKitError):
+            assert result.code not in ("RENDER_TIMEOUT", "RENDER_CRASH", "INTERNAL"), (name, result)
+            expected = {o.code for o in CASES[name].expect}
+            assert result.code in expected or result.code in ("RENDER_ERROR", "RENDER_MEMORY"), (
+                name,
+                result,
+            )
+        else:
+            assert isinstance(result, np.ndarray) and result.shape == (128, 128, 4), name

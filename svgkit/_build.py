@@ -7,6 +7,7 @@ the traps listed in the project's field notes).
 
 from __future__ import annotations
 
+import colorsys
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -199,16 +200,61 @@ _COLOR_NAMES = frozenset(_CSS_COLOR_NAMES)
 
 
 def parse_color(value: str) -> tuple[float, float, float, float] | None:
-    """Parse a CSS colour into straight RGBA in [0, 1]; ``None`` when it is not a colour."""
+    """Parse a CSS colour into straight RGBA in [0, 1]; ``None`` when it is not a colour.
+
+    Examples
+    --------
+    >>> parse_color("rgb(255 127.5 0 / 50%)")
+    (1.0, 0.5, 0.0, 0.5)
+    >>> parse_color("hsl(480, 100%, 50%)")  # hue wraps around
+    (0.0, 1.0, 0.0, 1.0)
+    """
     v = value.strip()
     low = v.lower()
-    if not (_HEX.match(v) or _COLOR_FUNC.match(low) or low in _COLOR_NAMES):
+    func = _COLOR_FUNC.match(low)
+    if func is not None:
+        return _color_function(func.group(1), low[low.index("(") + 1 : -1])
+    if not (_HEX.match(v) or low in _COLOR_NAMES):
         return None
     # the one CSS Color 4 keyword svgelements' table lacks (it would read as black)
-    c = Color("#663399" if low == "rebeccapurple" else low)
+    try:
+        c = Color("#663399" if low == "rebeccapurple" else low)
+    except (ValueError, TypeError, IndexError):
+        return None
     if c.value is None:
         return None
     return (c.red / 255.0, c.green / 255.0, c.blue / 255.0, c.alpha / 255.0)
+
+
+def _color_function(name: str, args: str) -> tuple[float, float, float, float] | None:
+    """``rgb()``/``rgba()``/``hsl()``/``hsla()`` with CSS Color 4 syntax (commas or spaces, an
+    optional ``/ alpha``, fractional numbers, percentages); out-of-range values are clamped."""
+    parts = [p for p in re.split(r"[\s,/]+", args.strip()) if p]
+    if len(parts) not in (3, 4):
+        return None
+    vals: list[float] = []
+    pct: list[bool] = []
+    for p in parts:
+        is_pct = p.endswith("%")
+        num = p[:-1] if is_pct else p
+        num = num[:-3] if num.endswith("deg") else num
+        if not _NUMBER_ONLY.match(num):
+            return None
+        vals.append(float(num))
+        pct.append(is_pct)
+    alpha = 1.0
+    if len(vals) == 4:
+        alpha = vals[3] / 100.0 if pct[3] else vals[3]
+    alpha = min(max(alpha, 0.0), 1.0)
+    if name.startswith("rgb"):
+        rgb = [v / 100.0 if is_p else v / 255.0 for v, is_p in zip(vals[:3], pct[:3])]
+        r, g, b = (min(max(c, 0.0), 1.0) for c in rgb)
+        return (r, g, b, alpha)
+    hue = (vals[0] % 360.0) / 360.0
+    sat = min(max(vals[1] / 100.0, 0.0), 1.0)
+    light = min(max(vals[2] / 100.0, 0.0), 1.0)
+    r, g, b = colorsys.hls_to_rgb(hue, light, sat)
+    return (r, g, b, alpha)
 
 
 def _mul(m: Affine, n: Affine) -> Affine:
@@ -1237,13 +1283,10 @@ class _Builder:
             )
             return
         if target_id in ctx.use_chain or _is_ancestor(target, el, self.root):
-            chain = " → ".join(f"#{i}" for i in (*ctx.use_chain, target_id))
-            raise SVGKitError(
-                ErrorCode.LIMIT,
-                f"<use> reference cycle: {chain}",
-                limit="max_reference_depth",
-                details={"cycle": [*ctx.use_chain, target_id]},
-            )
+            # a cycle is an error in that <use> only: the rest of the document still draws
+            cycle = " → ".join(f"#{i}" for i in (*ctx.use_chain, target_id))
+            self.warn("USE_CYCLE", f"<use> reference cycle {cycle}; this <use> is not drawn", el)
+            return
         if len(ctx.use_chain) + 1 > self.limits.max_reference_depth:
             raise limit_error(
                 "max_reference_depth", len(ctx.use_chain) + 1, self.limits.max_reference_depth
@@ -1384,6 +1427,8 @@ class _Builder:
         a.n_cmds.append(len(pd.codes))
         a.n_pts.append(len(pd.points) // 2)
         a.transform.append(ctm)
+        # paint servers live in the element's own user space, its transform attribute included
+        paint_ctx = _Ctx(ctm, ctx.style, ctx.group, ctx.viewport, ctx.ancestors)
         fk: int
         if kind == PrimitiveKind.LINE:  # a line has no interior to fill
             fk, frgba, fp = PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
@@ -1393,7 +1438,7 @@ class _Builder:
                 style.get("fill-opacity", "1"),
                 style,
                 el,
-                ctx,
+                paint_ctx,
                 bbox_user,
                 "fill",
             )
@@ -1408,7 +1453,7 @@ class _Builder:
             style.get("stroke-opacity", "1"),
             style,
             el,
-            ctx,
+            paint_ctx,
             bbox_user,
             "stroke",
         )

@@ -36,6 +36,7 @@ from .scene import (
     FILL_RULE_EVENODD,
     Canvas,
     Gradient,
+    Group,
     LineJoin,
     PaintKind,
     PrimitiveKind,
@@ -50,7 +51,8 @@ _NONE = int(PaintKind.NONE)
 _SOLID = int(PaintKind.SOLID)
 _LINEAR = int(PaintKind.LINEAR_GRADIENT)
 _RADIAL = int(PaintKind.RADIAL_GRADIENT)
-_FALLBACK_PAINT = int(PaintKind.UNSUPPORTED)  # this kind and every later one
+_FALLBACK_PAINT = int(PaintKind.UNSUPPORTED)
+_PATTERN = int(PaintKind.PATTERN)
 _TEXT = int(PrimitiveKind.TEXT)
 _IMAGE = int(PrimitiveKind.IMAGE)
 
@@ -217,6 +219,8 @@ class RenderState:
     text_glyphs: dict[int, list[Any]] = field(default_factory=dict)
     bounds: Any = None  # (n, 4) paint bounds in output px, computed when layers need them
     cols: Any = None  # _Columns, built by draw_scene
+    pattern_cache: dict[Any, Any] = field(default_factory=dict)  # see _render_effects
+    tile_budget: list[int] | None = None  # pattern tile pixels left, shared by nested renders
 
     def warn(self, code: str, message: str, element: str = "") -> None:
         item = (code, message, element)
@@ -281,9 +285,15 @@ def _gradient_pattern(st: RenderState, grad: Gradient, alpha: float) -> Any | No
 def _set_paint(st: RenderState, kind: int, rgba: Any, paint: int, alpha: float) -> bool:
     """Set the source for one fill or stroke; ``False`` when it paints nothing."""
     ctx = st.ctx
+    if kind == _PATTERN:
+        a = rgba[3] * alpha
+        if a <= 0.0:
+            return False
+        from ._render_effects import set_pattern_source
+
+        return set_pattern_source(st, paint, rgba, a)
     if kind == _SOLID or kind >= _FALLBACK_PAINT:
-        # UNSUPPORTED, and kinds this renderer does not draw yet (patterns): the Scene's
-        # fallback colour (for a pattern, the mean colour of its content)
+        # UNSUPPORTED, and kinds this renderer does not draw: the Scene's fallback colour
         a = rgba[3] * alpha
         if a <= 0.0:
             return False
@@ -396,14 +406,16 @@ def _clip_mask(st: RenderState, k: int, alpha: float = 1.0, depth: int = 0) -> A
 
 
 class _Layer:
-    """One opened compositing scope: a save/clip and/or a pushed group."""
+    """One opened compositing scope: a save/clip and/or a pushed group; ``effect`` is set for
+    the layer of a filtered or masked group (see ``_render_effects``)."""
 
-    __slots__ = ("pushed", "mask_clip", "alpha")
+    __slots__ = ("pushed", "mask_clip", "alpha", "effect")
 
     def __init__(self, pushed: bool, mask_clip: int, alpha: float) -> None:
         self.pushed = pushed
         self.mask_clip = mask_clip
         self.alpha = alpha
+        self.effect: Any = None
 
 
 def _open_layer(
@@ -474,6 +486,11 @@ def _union_bounds(boxes: Any, lo: int, hi: int) -> tuple[float, float, float, fl
 
 
 def _close_layer(st: RenderState, layer: _Layer) -> None:
+    if layer.effect is not None:
+        from ._render_effects import close_effect_layer
+
+        close_effect_layer(st, layer)
+        return
     ctx = st.ctx
     if layer.pushed:
         ctx.pop_group_to_source()
@@ -677,6 +694,13 @@ def draw_scene(st: RenderState) -> None:
         return
     groups = s.groups
     ng = len(groups)
+    # filters and masks (patterns are set up lazily by _set_paint)
+    effects = any(g.filter_index >= 0 or g.mask_index >= 0 for g in groups)
+    hides: Callable[[RenderState, Group], bool] | None = None
+    if effects:
+        from ._render_effects import effect_hides
+
+        hides = effect_hides
     # per group: is anything under it drawn at all, and which enclosing groups need a layer
     dead = [False] * ng
     chain: list[tuple[int, ...]] = [()] * ng
@@ -685,18 +709,31 @@ def draw_scene(st: RenderState) -> None:
         parent_dead = dead[p] if 0 <= p < g.index else False
         parent_chain = chain[p] if 0 <= p < g.index else ()
         own_dead = g.opacity <= 0.0 or (g.clip >= 0 and _clip_is_empty(st, g.clip))
-        dead[g.index] = parent_dead or own_dead
         needs = g.opacity < 1.0 or g.clip >= 0
+        if hides is not None and (g.filter_index >= 0 or g.mask_index >= 0):
+            own_dead = own_dead or hides(st, g)
+            needs = True
+        dead[g.index] = parent_dead or own_dead
         chain[g.index] = (*parent_chain, g.index) if needs else parent_chain
     st.cols = _Columns(s)
     group_of = s.group.tolist()
     kinds = s.kind.tolist()
     visible = s.visible.tolist()
     # primitive range of every group that will push a layer, to bound its surface
-    layered = [g.opacity < 1.0 or (g.clip >= 0 and not _clip_is_simple(st, g.clip)) for g in groups]
+    layered = [
+        g.opacity < 1.0
+        or (g.clip >= 0 and not _clip_is_simple(st, g.clip))
+        or g.filter_index >= 0
+        or g.mask_index >= 0
+        for g in groups
+    ]
     span: dict[int, list[int]] = {}
     if any(layered) or bool((s.opacity < 1.0).any()) or bool((s.clip >= 0).any()):
         st.bounds = _paint_bounds(st)
+        if effects:
+            from ._render_effects import grow_bounds_for_filters
+
+            grow_bounds_for_filters(st, chain, group_of)
         for i, g in enumerate(group_of):
             for gi in chain[g] if 0 <= g < ng else ():
                 if layered[gi]:
@@ -723,7 +760,12 @@ def draw_scene(st: RenderState) -> None:
                 if first_last is not None
                 else None
             )
-            stack.append((gi, _open_layer(st, grp.clip, grp.opacity, bounds)))
+            if grp.filter_index >= 0 or grp.mask_index >= 0:
+                from ._render_effects import open_effect_layer
+
+                stack.append((gi, open_effect_layer(st, grp, bounds)))
+            else:
+                stack.append((gi, _open_layer(st, grp.clip, grp.opacity, bounds)))
         kind = kinds[i]
         if kind == _TEXT:
             if text_builder is None:

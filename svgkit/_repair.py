@@ -41,6 +41,8 @@ KNOWN_PREFIXES = {
 }
 
 _NAME = re.compile(r"[A-Za-z_:][-\w.:]*")
+_NCNAME = re.compile(r"[A-Za-z_][-\w.]*")
+_XMLNS_DECL = re.compile(r"xmlns:([A-Za-z_][-\w.]*)\s*=")
 _SPACE = re.compile(r"\s*")
 _REFERENCE = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z_][-\w.]*);")
 _SPECIAL = {"<!--": "-->", "<![CDATA[": "]]>", "<?": "?>", "<!": ">"}
@@ -123,8 +125,11 @@ def repair_svg(text: str) -> RepairResult:
         out.append(piece)
         if root_tag_end < 0:
             root_tag_end = len(out) - 1
-    missing = sorted(p for p in prefixes_used - declared if p != "xml" and p != "xmlns")
-    if missing and root_tag_end >= 0:
+    missing = sorted(
+        p for p in prefixes_used - declared if _NCNAME.fullmatch(p) and p not in ("xml", "xmlns")
+    )
+    # declarations go into a complete root start tag only: an unterminated one is left to extraction
+    if missing and root_tag_end >= 0 and out[root_tag_end].endswith(">"):
         root = out[root_tag_end]
         close = len(root) - (2 if root.endswith("/>") else 1)
         decls = "".join(
@@ -161,6 +166,8 @@ def _repair_start_tag(
             end = text.find(">", pos)
             end = n if end < 0 else end + 1
             pieces.append(space + text[pos:end])
+            # declarations in the unparsed rest still count, or a second pass would add them again
+            seen += [f"xmlns:{p}" for p in _XMLNS_DECL.findall(text, pos, end)]
             return "".join(pieces), end, seen
         attr = name.group(0)
         after = _SPACE.match(text, name.end())

@@ -415,9 +415,17 @@ class TestStructure:
             '<g id="top"><rect width="1" height="1"/><use href="#top"/></g>',
         ],
     )
-    def test_use_cycles_are_refused(self, body: str) -> None:
+    def test_use_cycles_skip_that_use_with_a_warning(self, body: str) -> None:
+        scene = svgkit.parse(svg(body + '<circle r="4"/>'))
+        assert "USE_CYCLE" in {w.code for w in scene.warnings}
+        assert "circle" in scene.tags  # the rest of the document still draws
+
+    def test_deep_use_chains_are_a_limit(self) -> None:
+        chain = '<rect id="u0" width="1" height="1"/>' + "".join(
+            f'<g id="u{k}"><use href="#u{k - 1}"/></g>' for k in range(1, 20)
+        )
         with pytest.raises(SVGKitError) as info:
-            svgkit.parse(svg(body))
+            svgkit.parse(svg("<defs>" + chain + '</defs><use href="#u19"/>'))
         assert info.value.code == "LIMIT" and info.value.limit == "max_reference_depth"
 
     def test_use_fan_out_bomb_hits_the_expansion_limit(self) -> None:

@@ -54,6 +54,7 @@ _NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _LENGTH = re.compile(rf"^\s*({_NUM})\s*(px|pt|pc|mm|cm|in|em|ex|%|)\s*$", re.IGNORECASE)
 _NUMBER_LIST = re.compile(_NUM)
 _NUMBER_ONLY = re.compile(rf"^\s*{_NUM}\s*$")
+_CSS_UNITS = re.compile(rf"({_NUM})(?:px|deg)\b")
 _URL = re.compile(r"^\s*url\(\s*['\"]?\s*#([^'\")\s]+)\s*['\"]?\s*\)\s*(.*)$", re.IGNORECASE)
 _TRANSFORM_LIST = re.compile(
     r"^[\s,]*(?:(?:matrix|translate|scale|rotate|skewX|skewY)\s*\([^()]*\)[\s,]*)*$"
@@ -367,6 +368,8 @@ class _Builder:
         self.total_cmds = 0
         self.text_chars = 0
         self._space_pending = False
+        self.css_transforms: dict[int, str] = {}
+        self.font_size_hint = 16.0
         self.filters: list[Filter] = []
         self.masks: list[Mask] = []
         self.patterns: list[Pattern] = []
@@ -394,6 +397,10 @@ class _Builder:
         self.sink.add(code, message, tag, (el.get("id") or "") if el is not None else "")
 
     def number(self, value: str | None, default: float, el: ET.Element, name: str) -> float:
+        """A plain SVG number (no unit): anything else is invalid and gives ``default``."""
+        if value is not None and not _NUMBER_ONLY.match(value):
+            self.warn("INVALID_ATTRIBUTE", f"{name}={value!r} is not a number", el)
+            return default
         return self.length(value, default, el, name, axis="xy")
 
     def length(
@@ -432,10 +439,9 @@ class _Builder:
             w, h = viewport
             ref = w if axis == "x" else h if axis == "y" else math.sqrt((w * w + h * h) / 2.0)
             out = num / 100.0 * ref
-        elif unit == "em":
-            out = num * font_size
-        else:  # ex
-            out = num * font_size / 2.0
+        elif unit in ("em", "ex"):
+            size = self.font_size_hint if font_size == 16.0 else font_size
+            out = num * size * (1.0 if unit == "em" else 0.5)
         return self._checked(out, name, el)
 
     def _checked(self, v: float, name: str, el: ET.Element) -> float:
@@ -444,7 +450,12 @@ class _Builder:
         return v
 
     def transform_of(self, el: ET.Element, value: str | None = None) -> Affine:
-        text = el.get("transform") if value is None else value
+        if value is None:
+            # a transform set from CSS wins over the attribute (CSS units: px, deg)
+            css = self.css_transforms.get(id(el))
+            text = _CSS_UNITS.sub(r"\1", css) if css is not None else el.get("transform")
+        else:
+            text = value
         if not text or not text.strip():
             return IDENTITY
         if not _TRANSFORM_LIST.match(text):
@@ -487,6 +498,8 @@ class _Builder:
             for prop, value, imp in parse_declarations(style_attr):
                 if imp or prop not in important:
                     style[prop] = value
+        if "transform" in style:
+            self.css_transforms[id(el)] = style.pop("transform")
         if "inherit" in style.values():
             for key, value in list(style.items()):
                 if value == "inherit":
@@ -994,16 +1007,20 @@ class _Builder:
                 node.classes,
                 root.get("data-object", ""),
                 _opacity(style.get("opacity", "1")),
-                -1,
+                self.clip_ref(style.get("clip-path"), root, ctx, root_ctm, _no_bbox),
                 _ref(style.get("mask")),
                 _ref(style.get("filter")),
                 False,
                 0,
             )
         )
+        filt, mask = _effect_ref(style.get("filter")), _effect_ref(style.get("mask"))
+        if filt or mask:
+            self.pending.append(_PendingEffects(0, 0, root, root_ctm, ctx, filt, mask))
         if style.get("display") != "none":
             child_ctx = _Ctx(root_ctm, style, 0, vp, [node])
             self.walk_children(root, child_ctx)
+        self.close_group(0)
         return self.finish(canvas)
 
     def canvas(self, root: ET.Element) -> tuple[Canvas, Affine, tuple[float, float]]:
@@ -1368,6 +1385,9 @@ class _Builder:
         self, el: ET.Element, name: str, style: dict[str, str], node: _Node, ctx: _Ctx
     ) -> None:
         ctm = _mul(ctx.ctm, self.transform_of(el))
+        # em/ex lengths on this element's attributes are relative to its own font size
+        fs_raw = style.get("font-size", "16")
+        self.font_size_hint = 16.0 if fs_raw == "16" else self.font_size(style, el, ctx)
         pd = self.shape_geometry(el, name, ctx, style)
         assert pd is not None
         if len(el):

@@ -123,6 +123,8 @@ def parse_declarations(text: str) -> list[tuple[str, str, bool]]:
     [('fill', 'red', False), ('stroke-width', '2', True)]
     """
     out: list[tuple[str, str, bool]] = []
+    if "/*" in text:
+        text = _COMMENT.sub(" ", text)
     for part in text.split(";"):
         name, sep, value = part.partition(":")
         if not sep:

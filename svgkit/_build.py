@@ -369,6 +369,8 @@ class _Builder:
         self.text_chars = 0
         self._space_pending = False
         self.css_transforms: dict[int, str] = {}
+        self._parents: dict[ET.Element, ET.Element] | None = None
+        self._ancestor_styles: dict[int, tuple[dict[str, str], list[_Node]]] = {}
         self.font_size_hint = 16.0
         self.filters: list[Filter] = []
         self.masks: list[Mask] = []
@@ -727,7 +729,7 @@ class _Builder:
     def gradient_stops(self, grad: ET.Element, ctx: _Ctx) -> list[GradientStop]:
         stops: list[GradientStop] = []
         last = 0.0
-        grad_ctx = _Ctx(IDENTITY, {k: v for k, v in DEFAULT_STYLE.items()}, -1, ctx.viewport, [])
+        grad_ctx = self.definition_context(grad, IDENTITY, ctx.viewport)
         gstyle, gnode = self.compute_style(grad, local_name(grad.tag)[1], grad_ctx)
         for s in grad:
             if not _is(s, "stop"):
@@ -797,7 +799,7 @@ class _Builder:
         codes_list: list[np.ndarray] = []
         pts_list: list[np.ndarray] = []
         rules: list[int] = []
-        cctx = _Ctx(clip_ctm, dict(DEFAULT_STYLE), -1, ctx.viewport, [])
+        cctx = self.definition_context(target, clip_ctm, ctx.viewport)
         cstyle, cnode = self.compute_style(target, "clipPath", cctx)
         for child in self._clip_children(target):
             self.deadline.check()
@@ -1192,6 +1194,32 @@ class _Builder:
             if rec.group == gi:
                 rec.end = len(self.acc.kind)
                 return
+
+    def definition_context(
+        self, el: ET.Element, ctm: Affine, viewport: tuple[float, float]
+    ) -> _Ctx:
+        """The context a definition element (gradient, clipPath, mask, pattern, marker, filter)
+        is styled in: the cascade of its own document ancestors, not of where it is used."""
+        if self._parents is None:
+            self._parents = {child: parent for parent in self.root.iter() for child in parent}
+        chain: list[ET.Element] = []
+        p = self._parents.get(el)
+        while p is not None:
+            chain.append(p)
+            p = self._parents.get(p)
+        key = id(chain[0]) if chain else 0
+        cached = self._ancestor_styles.get(key)
+        if cached is None:
+            style: dict[str, str] = dict(DEFAULT_STYLE)
+            nodes: list[_Node] = []
+            for anc in reversed(chain):
+                base = _Ctx(IDENTITY, style, -1, viewport, list(nodes))
+                full, node = self.compute_style(anc, local_name(anc.tag)[1], base)
+                style = self.inheritable(full)
+                nodes.append(node)
+            cached = (style, nodes)
+            self._ancestor_styles[key] = cached
+        return _Ctx(ctm, cached[0], -1, viewport, list(cached[1]))
 
     def inheritable(self, style: dict[str, str]) -> dict[str, str]:
         """The part of a computed style that children inherit."""

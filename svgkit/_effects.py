@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._build import (
-    DEFAULT_STYLE,
     IDENTITY,
     Affine,
     BBoxFn,
@@ -136,8 +135,9 @@ def _style_value(b: _Builder, el: ET.Element, prop: str, default: str, ctx: _Ctx
 
 
 def _element_style(b: _Builder, el: ET.Element, ctx: _Ctx) -> tuple[dict[str, str], _Ctx]:
-    """The style of a definition element (filter, mask, pattern), cascaded from the defaults."""
-    base = _Ctx(IDENTITY, dict(DEFAULT_STYLE), -1, ctx.viewport, [])
+    """The style of a definition element (filter, mask, pattern, marker), cascaded from its own
+    document ancestors."""
+    base = b.definition_context(el, IDENTITY, ctx.viewport)
     style, node = b.compute_style(el, local_name(el.tag)[1], base)
     return style, _Ctx(IDENTITY, b.inheritable(style), -1, ctx.viewport, [node])
 

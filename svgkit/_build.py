@@ -368,6 +368,7 @@ class _Builder:
         self.total_cmds = 0
         self.text_chars = 0
         self._space_pending = False
+        self._chunk_id = 0
         self.css_transforms: dict[int, str] = {}
         self._parents: dict[ET.Element, ET.Element] | None = None
         self._ancestor_styles: dict[int, tuple[dict[str, str], list[_Node]]] = {}
@@ -1587,18 +1588,28 @@ class _Builder:
         cursor[0] += self.length(_first(el.get("dx")), 0.0, el, "dx", "x", vp)
         cursor[1] += self.length(_first(el.get("dy")), 0.0, el, "dy", "y", vp)
         gi = ctx.group
-        runs: list[tuple[str, ET.Element, dict[str, str], _Node, float, float]] = []
+        runs: list[tuple[str, ET.Element, dict[str, str], _Node, float, float, int]] = []
         self._space_pending = False
+        self._chunk_id = 0
         self._collect_text(el, style, node, ctx, cursor, runs, first=True)
         if not runs:
             return
-        # text-anchor shifts the whole chunk (all runs together) by a share of its total advance
-        anchor = style.get("text-anchor", "start").strip()
-        sizes = [self.font_size(rstyle, src, ctx) for _, src, rstyle, _, _, _ in runs]
-        total = sum(_estimate_width(r[0], fs) for r, fs in zip(runs, sizes))
-        shift = {"middle": -total / 2.0, "end": -total}.get(anchor, 0.0)
-        first_idx = len(self.acc.kind)
-        for (text, src, rstyle, rnode, x, y), fs in zip(runs, sizes):
+        # a text chunk starts at every absolute x/y; text-anchor shifts a whole chunk by a share
+        # of its total advance, with the anchor of the chunk's first run
+        sizes = [self.font_size(r[2], r[1], ctx) for r in runs]
+        totals: dict[int, float] = {}
+        anchors: dict[int, str] = {}
+        first_of: dict[int, int] = {}
+        base = len(self.acc.kind)
+        for k, (r, fs) in enumerate(zip(runs, sizes)):
+            totals[r[6]] = totals.get(r[6], 0.0) + _estimate_width(r[0], fs)
+            anchors.setdefault(r[6], r[2].get("text-anchor", "start").strip())
+            first_of.setdefault(r[6], base + k)
+        for (text, src, rstyle, rnode, x, y, chunk), fs in zip(runs, sizes):
+            anchor = anchors[chunk]
+            total = totals[chunk]
+            shift = {"middle": -total / 2.0, "end": -total}.get(anchor, 0.0)
+            first_idx = first_of[chunk]
             width = _estimate_width(text, fs)
             x0, y0, x1, y1 = x + shift, y - 0.8 * fs, x + shift + width, y + 0.2 * fs
             pd = (
@@ -1636,7 +1647,7 @@ class _Builder:
         node: _Node,
         ctx: _Ctx,
         cursor: list[float],
-        runs: list[tuple[str, ET.Element, dict[str, str], _Node, float, float]],
+        runs: list[tuple[str, ET.Element, dict[str, str], _Node, float, float, int]],
         first: bool,
     ) -> None:
         vp = ctx.viewport
@@ -1652,6 +1663,9 @@ class _Builder:
                 cctx = _Ctx(ctx.ctm, style, ctx.group, vp, [*ctx.ancestors, node])
                 cstyle, cnode = self.compute_style(child, cname, cctx)
                 if cstyle.get("display") != "none":
+                    if child.get("x") is not None or child.get("y") is not None:
+                        self._chunk_id += 1
+                        self._space_pending = False
                     if child.get("x") is not None:
                         cursor[0] = self.length(_first(child.get("x")), 0.0, child, "x", "x", vp)
                     if child.get("y") is not None:
@@ -1680,7 +1694,7 @@ class _Builder:
         style: dict[str, str],
         node: _Node,
         cursor: list[float],
-        runs: list[tuple[str, ET.Element, dict[str, str], _Node, float, float]],
+        runs: list[tuple[str, ET.Element, dict[str, str], _Node, float, float, int]],
     ) -> None:
         text = " ".join(raw.split())
         if not text:
@@ -1694,7 +1708,18 @@ class _Builder:
             raise limit_error("max_text_chars", self.text_chars, self.limits.max_text_chars)
         fs_m = _LENGTH.match(style.get("font-size", "16"))
         fs = float(fs_m.group(1)) if fs_m and not fs_m.group(2) else 16.0
-        runs.append((text.strip() if not runs else text, el, style, node, cursor[0], cursor[1]))
+        new_chunk = not runs or runs[-1][6] != self._chunk_id
+        runs.append(
+            (
+                text.strip() if new_chunk else text,
+                el,
+                style,
+                node,
+                cursor[0],
+                cursor[1],
+                self._chunk_id,
+            )
+        )
         cursor[0] += _estimate_width(text, fs)
 
     def image(self, el: ET.Element, style: dict[str, str], node: _Node, ctx: _Ctx) -> None:

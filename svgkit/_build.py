@@ -304,7 +304,8 @@ class _Ctx:
 
 @dataclass
 class _PendingEffects:
-    """A group whose filter or mask is resolved once its primitives' bboxes are known."""
+    """A group whose filter, mask or objectBoundingBox clip is resolved once its primitives'
+    bboxes are known."""
 
     group: int
     start: int
@@ -314,6 +315,7 @@ class _PendingEffects:
     filter: str
     mask: str
     end: int = -1
+    clip: str = ""
 
 
 @dataclass
@@ -1163,8 +1165,12 @@ class _Builder:
         use_instance: bool = False,
         clip: int = -1,
     ) -> int:
+        deferred_clip = ""
         if clip < 0:
-            clip = self.clip_ref(style.get("clip-path"), el, ctx, ctm, _no_bbox)
+            if self._clip_needs_bbox(style.get("clip-path")):
+                deferred_clip = style.get("clip-path", "")
+            else:
+                clip = self.clip_ref(style.get("clip-path"), el, ctx, ctm, _no_bbox)
         depth = self.groups[ctx.group].depth + 1 if ctx.group >= 0 else 0
         g = Group(
             len(self.groups),
@@ -1183,11 +1189,20 @@ class _Builder:
         self.groups.append(g)
         filt = _effect_ref(style.get("filter"))
         mask = _effect_ref(style.get("mask"))
-        if filt or mask:
+        if filt or mask or deferred_clip:
             self.pending.append(
-                _PendingEffects(g.index, len(self.acc.kind), el, ctm, ctx, filt, mask)
+                _PendingEffects(
+                    g.index, len(self.acc.kind), el, ctm, ctx, filt, mask, clip=deferred_clip
+                )
             )
         return g.index
+
+    def _clip_needs_bbox(self, value: str | None) -> bool:
+        m = _URL.match(value or "")
+        target = self.by_id.get(m.group(1)) if m else None
+        return target is not None and (target.get("clipPathUnits") or "").strip() == (
+            "objectBoundingBox"
+        )
 
     def close_group(self, gi: int) -> None:
         """Mark the end of group ``gi``'s primitives (needed to resolve its effects)."""

@@ -144,16 +144,20 @@ def _element_style(b: _Builder, el: ET.Element, ctx: _Ctx) -> tuple[dict[str, st
 
 # ------------------------------------------------------------------------------ group effects
 def resolve_group_effects(b: _Builder, bbox: np.ndarray) -> None:
-    """Resolve the filter and mask of every group that asked for one, now that bboxes exist."""
+    """Resolve the filter, mask and objectBoundingBox clip of every group that asked for one,
+    now that bboxes exist."""
     for rec in b.pending:
         g = b.groups[rec.group]
         user_bbox = _user_bbox_of_range(bbox, rec.start, rec.end, rec.ctm)
         fi = mi = -1
+        clip = g.clip
+        if rec.clip:
+            clip = b.clip_ref(rec.clip, rec.el, rec.ctx, rec.ctm, lambda box=user_bbox: box)
         if rec.filter:
             fi = _resolve_filter(b, rec.filter, rec.el, rec.ctm, user_bbox, rec.ctx)
         if rec.mask:
             mi = _resolve_mask(b, rec.mask, rec.el, rec.ctm, user_bbox, rec.ctx)
-        b.groups[rec.group] = replace(g, filter_index=fi, mask_index=mi)
+        b.groups[rec.group] = replace(g, filter_index=fi, mask_index=mi, clip=clip)
 
 
 def _resolve_filter(

@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "Primitive": "scene",
     "PrimitiveKind": "scene",
     "Relation": "geometry",
+    "RenderPool": "_render",
     "RepairResult": "_repair",
     "SVGCandidate": "extract",
     "SVGKitError": "errors",
@@ -55,6 +56,7 @@ _EXPORTS: dict[str, str] = {
     "relations": "geometry",
     "render": "_render",
     "render_many": "_render",
+    "render_surface": "_render",
     "repair_svg": "_repair",
     "stats": "geometry",
     "validate": "_validate",
@@ -65,8 +67,10 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 if TYPE_CHECKING:  # pragma: no cover
     # "import X as X" marks the re-export as explicit for type checkers
     from ._parse import parse as parse
+    from ._render import RenderPool as RenderPool
     from ._render import render as render
     from ._render import render_many as render_many
+    from ._render import render_surface as render_surface
     from ._repair import RepairResult as RepairResult
     from ._repair import repair_svg as repair_svg
     from ._validate import ValidationReport as ValidationReport

@@ -617,8 +617,13 @@ class _Builder:
         chain = self.href_chain(target, ("linearGradient", "radialGradient"))
         kind = local_name(target.tag)[1]
 
+        geometric = {"x1", "y1", "x2", "y2", "cx", "cy", "r", "fx", "fy", "fr"}
+
         def attr(name: str) -> str | None:
             for g in chain:
+                # vector and circle attributes come only from gradients of the same kind
+                if name in geometric and local_name(g.tag)[1] != kind:
+                    continue
                 v = g.get(name)
                 if v is not None:
                     return v

@@ -19,7 +19,8 @@ Groups are contiguous in paint order. A group is drawn into its own layer only w
 as one cairo clip (several children: their union is rendered into an A8 mask). A clip with one
 child path (and a chain of such nested clips) is a plain ``cairo.clip()``. An element with
 ``opacity < 1`` painted by both fill and stroke is composited as a layer; with one paint the
-opacity is folded into the paint's alpha.
+opacity is folded into the paint's alpha. Groups with a filter or a mask, and pattern paint, are
+handled by ``_render_effects`` (imported only by documents that use them).
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ class RenderState:
     bounds: Any = None  # (n, 4) paint bounds in output px, computed when layers need them
     cols: Any = None  # _Columns, built by draw_scene
     pattern_cache: dict[Any, Any] = field(default_factory=dict)  # see _render_effects
-    tile_budget: list[int] | None = None  # pattern tile pixels left, shared by nested renders
+    effect_budget: list[int] | None = None  # see _render_effects._budget
 
     def warn(self, code: str, message: str, element: str = "") -> None:
         item = (code, message, element)
@@ -285,14 +286,7 @@ def _gradient_pattern(st: RenderState, grad: Gradient, alpha: float) -> Any | No
 def _set_paint(st: RenderState, kind: int, rgba: Any, paint: int, alpha: float) -> bool:
     """Set the source for one fill or stroke; ``False`` when it paints nothing."""
     ctx = st.ctx
-    if kind == _PATTERN:
-        a = rgba[3] * alpha
-        if a <= 0.0:
-            return False
-        from ._render_effects import set_pattern_source
-
-        return set_pattern_source(st, paint, rgba, a)
-    if kind == _SOLID or kind >= _FALLBACK_PAINT:
+    if kind == _SOLID or (kind >= _FALLBACK_PAINT and kind != _PATTERN):
         # UNSUPPORTED, and kinds this renderer does not draw: the Scene's fallback colour
         a = rgba[3] * alpha
         if a <= 0.0:
@@ -310,6 +304,13 @@ def _set_paint(st: RenderState, kind: int, rgba: Any, paint: int, alpha: float) 
             return False
         ctx.set_source(pattern)
         return True
+    if kind == _PATTERN:
+        a = rgba[3] * alpha
+        if a <= 0.0:
+            return False
+        from ._render_effects import set_pattern_source
+
+        return set_pattern_source(st, paint, rgba, a)
     return False
 
 

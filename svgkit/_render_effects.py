@@ -1,0 +1,570 @@
+"""Filters, masks and patterns for the cairo renderer.
+
+The draw loop (:mod:`svgkit._render_draw`) calls into this module only for documents that use one
+of these effects, so a document without them never imports it (nor the numba filter engine).
+
+Filters
+-------
+A group with ``filter_index >= 0`` is drawn into its own ARGB32 image surface covering the filter
+region's pixel box (the region mapped to output pixels, rounded outwards, clipped to the output)
+with a device offset, so the draw code keeps working in output pixels. When the group closes the
+surface is converted to float32 premultiplied RGBA, run through
+:func:`svgkit._filters.apply_filter` and painted back onto the parent with the group's clip, mask
+and opacity, in that order (SVG applies filter, clipping, masking, opacity).
+
+Masks
+-----
+``mask.content`` is drawn with the parent's output mapping into an ARGB32 surface clipped to the
+mask region; the mask value of a pixel is ``0.2125 R + 0.7154 G + 0.0721 B`` of its premultiplied
+sRGB colour (luminance times alpha) for luminance masks and its alpha for alpha masks; a nested
+``mask.mask`` multiplies in. The value, times the group's opacity (and its ``clip-path`` when that
+is not a plain cairo clip), becomes an A8 surface the group layer is painted through.
+
+Patterns
+--------
+``pattern.content`` is drawn once per render into a tile surface at the device scale of
+``T_out ∘ pattern.transform`` (sides ``round(w · s)``, at least 1 px, at most
+:data:`MAX_TILE_SIDE`), and used as a repeating cairo ``SurfacePattern`` whose matrix maps output
+pixels back into tile pixels. ``docs/filters.md`` (section Rendering) gives the exact rules and
+limits.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+from typing import Any
+
+import cairo
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from ._render_draw import (
+    Affine,
+    RenderState,
+    _apply_simple_clip,
+    _cairo_matrix,
+    _clip_is_simple,
+    _clip_mask,
+    _invertible,
+    _Layer,
+    _mul,
+    _open_layer,
+    draw_scene,
+    prepare_points,
+)
+from .scene import Group, Scene
+
+__all__ = [
+    "MAX_FILTER_PIXELS_PER_RENDER",
+    "MAX_TILE_PIXELS_PER_RENDER",
+    "MAX_TILE_SIDE",
+    "close_effect_layer",
+    "effect_hides",
+    "grow_bounds_for_filters",
+    "open_effect_layer",
+    "set_pattern_source",
+]
+
+#: Largest side of a pattern tile surface in pixels; a tile that would be larger at the output
+#: resolution is drawn at a lower resolution and scaled up.
+MAX_TILE_SIDE = 4096
+#: Pixels of pattern tiles one render may allocate (nested renders included); further pattern
+#: paints fall back to the pattern content's mean colour.
+MAX_TILE_PIXELS_PER_RENDER = 1 << 26
+#: Pixels of filter regions one render may run filters over (nested renders included; about 256
+#: full-canvas filters at 512 × 512); further filtered groups are drawn without their filter.
+MAX_FILTER_PIXELS_PER_RENDER = 1 << 26
+#: How deep masks of masks are followed.
+_MAX_MASK_DEPTH = 16
+
+Box = tuple[int, int, int, int]
+_EMPTY: Box = (0, 0, 0, 0)
+_SNAP = 1e-3  # an edge within this of a whole pixel snaps to it (float noise from transforms)
+
+# byte positions of R, G, B, A inside one ARGB32 pixel in memory
+_ORDER = np.array((2, 1, 0, 3) if sys.byteorder == "little" else (1, 2, 3, 0), dtype=np.int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# pixel boxes and surface access
+# ---------------------------------------------------------------------------------------------
+
+
+def _pixel_box(rect: tuple[float, float, float, float], t: Affine, width: int, height: int) -> Box:
+    """``(x, y, w, h)`` in canvas px → whole output pixels ``(x0, y0, x1, y1)``, rounded outwards
+    and clipped to ``width × height`` (the same rule as :func:`svgkit._filters.filter_pixel_box`,
+    kept here so masks do not import the filter engine)."""
+    x, y, w, h = (float(v) for v in rect)
+    if not all(math.isfinite(v) for v in (x, y, w, h)) or w <= 0.0 or h <= 0.0:
+        return _EMPTY
+    a, b, c, d, e, f = t
+    corners = ((x, y), (x + w, y), (x, y + h), (x + w, y + h))
+    xs = [a * px + c * py + e for px, py in corners]
+    ys = [b * px + d * py + f for px, py in corners]
+    if not all(math.isfinite(v) for v in xs + ys):
+        return _EMPTY
+    x0 = max(0, math.floor(max(-1e9, min(xs)) + _SNAP))
+    y0 = max(0, math.floor(max(-1e9, min(ys)) + _SNAP))
+    x1 = min(int(width), math.ceil(min(1e9, max(xs)) - _SNAP))
+    y1 = min(int(height), math.ceil(min(1e9, max(ys)) - _SNAP))
+    if x1 <= x0 or y1 <= y0:
+        return _EMPTY
+    return (x0, y0, x1, y1)
+
+
+def _intersect(a: Box, b: Box) -> Box:
+    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
+    x1, y1 = min(a[2], b[2]), min(a[3], b[3])
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else _EMPTY
+
+
+def _is_empty(b: Box) -> bool:
+    return b[2] <= b[0] or b[3] <= b[1]
+
+
+def _argb_pixels(surface: Any) -> npt.NDArray[np.uint8]:
+    """A writable ``(h, w, 4)`` uint8 view of an ARGB32 surface's memory (bytes in memory
+    order: ``_ORDER`` gives the positions of R, G, B and A)."""
+    h, w, stride = surface.get_height(), surface.get_width(), surface.get_stride()
+    raw = np.frombuffer(surface.get_data(), dtype=np.uint8, count=h * stride)
+    return raw.reshape(h, stride)[:, : 4 * w].reshape(h, w, 4)
+
+
+@njit(cache=True, nogil=True)
+def _bytes_to_float(src: np.ndarray, out: np.ndarray, order: np.ndarray) -> None:
+    """Premultiplied ARGB32 bytes ``(h, w, 4)`` → float32 RGBA; ``order`` holds the byte
+    positions of R, G, B, A."""
+    scale = np.float32(1.0 / 255.0)
+    for y in range(src.shape[0]):
+        for x in range(src.shape[1]):
+            for c in range(4):
+                out[y, x, c] = np.float32(src[y, x, order[c]]) * scale
+
+
+@njit(cache=True, nogil=True)
+def _float_to_bytes(src: np.ndarray, out: np.ndarray, order: np.ndarray) -> None:
+    """Float32 premultiplied RGBA in [0, 1] → ARGB32 bytes, rounded to nearest."""
+    for y in range(src.shape[0]):
+        for x in range(src.shape[1]):
+            for c in range(4):
+                v = src[y, x, c] * np.float32(255.0) + np.float32(0.5)
+                if not v >= 1.0:  # NaN included
+                    out[y, x, order[c]] = 0
+                elif v >= 255.0:
+                    out[y, x, order[c]] = 255
+                else:
+                    out[y, x, order[c]] = np.uint8(v)
+
+
+@njit(cache=True, nogil=True)
+def _mask_kernel(src: np.ndarray, out: np.ndarray, order: np.ndarray, luminance: bool) -> None:
+    """Mask values from premultiplied ARGB32 bytes: ``0.2125 R + 0.7154 G + 0.0721 B`` of the
+    premultiplied colour (the straight colour's luminance times alpha), or the alpha."""
+    for y in range(src.shape[0]):
+        for x in range(src.shape[1]):
+            if luminance:
+                v = (
+                    np.float32(0.2125) * np.float32(src[y, x, order[0]])
+                    + np.float32(0.7154) * np.float32(src[y, x, order[1]])
+                    + np.float32(0.0721) * np.float32(src[y, x, order[2]])
+                )
+            else:
+                v = np.float32(src[y, x, order[3]])
+            out[y, x] = v * np.float32(1.0 / 255.0)
+
+
+class _Scratch(threading.local):
+    """One float buffer per thread for the filter's source layer, kept between renders: on a
+    virtual machine a fresh multi-megabyte array costs about 1 ms in page faults, as much as
+    converting the pixels. It is only used between reading a surface and the end of
+    ``apply_filter`` (which only reads it), a window no other filter layer opens inside."""
+
+    def __init__(self) -> None:
+        self.buffer = np.empty(0, np.float32)
+
+
+_SCRATCH = _Scratch()
+_SCRATCH_KEEP = 1 << 23  # floats (32 MB) at most kept between calls
+
+
+def _surface_to_float(surface: Any) -> npt.NDArray[np.float32]:
+    """ARGB32 (premultiplied) → ``(h, w, 4)`` float32 premultiplied RGBA in [0, 1], in the
+    thread's scratch buffer (valid until the next call)."""
+    px = _argb_pixels(surface)
+    n = px.size
+    if n > _SCRATCH_KEEP:
+        out = np.empty(px.shape, np.float32)
+    else:
+        if _SCRATCH.buffer.size < n:
+            _SCRATCH.buffer = np.empty(n, np.float32)
+        out = _SCRATCH.buffer[:n].reshape(px.shape)
+    _bytes_to_float(px, out, _ORDER)
+    return out
+
+
+def _a8_surface(values: npt.NDArray[np.float32]) -> Any:
+    """``(h, w)`` values in [0, 1] → a new A8 surface."""
+    h, w = values.shape
+    surface = cairo.ImageSurface(cairo.FORMAT_A8, w, h)
+    surface.flush()
+    stride = surface.get_stride()
+    raw = np.frombuffer(surface.get_data(), dtype=np.uint8, count=h * stride).reshape(h, stride)
+    scaled = values * np.float32(255.0)
+    scaled += np.float32(0.5)
+    np.clip(scaled, 0.0, 255.0, out=scaled)
+    raw[:, :w] = scaled
+    surface.mark_dirty()
+    return surface
+
+
+def _budget(st: RenderState) -> list[int]:
+    """Pixels left for ``[pattern tiles, filter regions]``, shared with nested renders."""
+    if st.effect_budget is None:
+        st.effect_budget = [MAX_TILE_PIXELS_PER_RENDER, MAX_FILTER_PIXELS_PER_RENDER]
+    return st.effect_budget
+
+
+def _nested_state(
+    st: RenderState, scene: Scene, ctx: Any, width: int, height: int, t: Affine
+) -> RenderState:
+    """A RenderState for a nested Scene (mask or pattern content) drawn onto ``ctx``."""
+    codes, points, cmd_offsets, pt_offsets = prepare_points(scene, t)
+    nested = RenderState(
+        scene,
+        ctx,
+        width,
+        height,
+        t,
+        codes,
+        points,
+        cmd_offsets,
+        pt_offsets,
+        st.max_image_pixels,
+    )
+    nested.effect_budget = _budget(st)  # shared: one budget for the whole render
+    nested.warnings = st.warnings
+    return nested
+
+
+# ---------------------------------------------------------------------------------------------
+# group effects: filter and mask layers
+# ---------------------------------------------------------------------------------------------
+
+
+class _Effect:
+    """What an effect layer needs when it closes."""
+
+    __slots__ = ("parent", "surface", "box", "filter_index", "mask_index")
+
+    def __init__(self, parent: Any, filter_index: int, mask_index: int) -> None:
+        self.parent = parent  # the cairo context to paint the result onto
+        self.surface: Any = None  # the filter's SourceGraphic surface
+        self.box: Box = _EMPTY  # its pixel box
+        self.filter_index = filter_index
+        self.mask_index = mask_index
+
+
+def _filter_box(st: RenderState, k: int) -> Box:
+    return _pixel_box(st.scene.filters[k].region, st.t_out, st.width, st.height)
+
+
+def _mask_box(st: RenderState, k: int) -> Box:
+    return _pixel_box(st.scene.masks[k].region, st.t_out, st.width, st.height)
+
+
+def effect_hides(st: RenderState, grp: Group) -> bool:
+    """Whether ``grp``'s filter or mask makes everything under it invisible: a filter without
+    primitives or with an empty region (SVG: the element is not rendered), a filter or mask
+    region outside the output, or a reference out of range."""
+    s = st.scene
+    fi, mi = grp.filter_index, grp.mask_index
+    if fi >= 0:
+        if fi >= len(s.filters) or not s.filters[fi].primitives:
+            return True
+        if _is_empty(_filter_box(st, fi)):
+            return True
+    if mi >= 0:
+        if mi >= len(s.masks) or _is_empty(_mask_box(st, mi)):
+            return True
+    return False
+
+
+def grow_bounds_for_filters(
+    st: RenderState, chain: list[tuple[int, ...]], group_of: list[int]
+) -> None:
+    """Grow the paint bounds of every primitive under a filtered group by that filter's region:
+    a filter paints wherever its region reaches (a blur spreads, a flood fills), and layers that
+    enclose the filtered group must not be cut to the primitives' own extent."""
+    boxes: dict[int, Box] = {}
+    for grp in st.scene.groups:
+        if 0 <= grp.filter_index < len(st.scene.filters):
+            box = _filter_box(st, grp.filter_index)
+            if not _is_empty(box):
+                boxes[grp.index] = box
+    if not boxes:
+        return
+    # per group: the union of the filter boxes of the filtered groups enclosing it
+    grown: dict[int, Box] = {}
+    for g, enclosing in enumerate(chain):
+        found = [boxes[gi] for gi in enclosing if gi in boxes]
+        if found:
+            grown[g] = (
+                min(b[0] for b in found),
+                min(b[1] for b in found),
+                max(b[2] for b in found),
+                max(b[3] for b in found),
+            )
+    if not grown:
+        return
+    bounds = st.bounds
+    owner = np.asarray(group_of, dtype=np.int64)
+    for g, box in grown.items():
+        rows = owner == g
+        bounds[rows, 0] = np.fmin(bounds[rows, 0], box[0])
+        bounds[rows, 1] = np.fmin(bounds[rows, 1], box[1])
+        bounds[rows, 2] = np.fmax(bounds[rows, 2], box[2])
+        bounds[rows, 3] = np.fmax(bounds[rows, 3], box[3])
+
+
+def open_effect_layer(
+    st: RenderState, grp: Group, bounds: tuple[float, float, float, float] | None
+) -> _Layer:
+    """Open the layer of a group with a filter and/or a mask (see the module docstring)."""
+    filter_index = grp.filter_index
+    box = _EMPTY
+    if filter_index >= 0:
+        box = _filter_box(st, filter_index)
+        budget = _budget(st)
+        area = (box[2] - box[0]) * (box[3] - box[1])
+        if area > budget[1]:
+            st.warn(
+                "FILTER_NOT_APPLIED",
+                "filter regions exceed the per-render pixel budget; drawn without the filter",
+                "filter",
+            )
+            filter_index = -1
+        else:
+            budget[1] -= area
+    if filter_index < 0 and grp.mask_index < 0:
+        return _open_layer(st, grp.clip, grp.opacity, bounds)
+    ctx = st.ctx
+    ctx.save()
+    mask_clip = -1
+    if grp.clip >= 0:
+        if _clip_is_simple(st, grp.clip):
+            _apply_simple_clip(st, grp.clip)
+            ctx.new_path()
+        else:
+            mask_clip = grp.clip
+    layer = _Layer(True, mask_clip, grp.opacity)
+    effect = _Effect(ctx, filter_index, grp.mask_index)
+    layer.effect = effect
+    if filter_index >= 0:
+        for kind in _unsupported(st.scene.filters[filter_index]):
+            st.warn(
+                "UNSUPPORTED_EFFECT",
+                f"<{kind}> is not implemented; it passes its input through",
+                kind,
+            )
+        x0, y0, x1, y1 = box
+        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, x1 - x0, y1 - y0)
+        surface.set_device_offset(-x0, -y0)
+        effect.surface, effect.box = surface, box
+        st.ctx = cairo.Context(surface)
+    else:
+        # a mask only: draw in a pushed group, bounded by the mask region (invisible outside)
+        x0, y0, x1, y1 = _mask_box(st, grp.mask_index)
+        if bounds is not None:
+            x0 = max(x0, math.floor(bounds[0]) - 1)
+            y0 = max(y0, math.floor(bounds[1]) - 1)
+            x1 = min(x1, math.ceil(bounds[2]) + 1)
+            y1 = min(y1, math.ceil(bounds[3]) + 1)
+        ctx.rectangle(x0, y0, max(0, x1 - x0), max(0, y1 - y0))
+        ctx.clip()
+        ctx.push_group()
+    return layer
+
+
+def _unsupported(filt: Any) -> list[str]:
+    from ._filters import unsupported_kinds
+
+    return unsupported_kinds(filt)
+
+
+def _filtered(st: RenderState, effect: _Effect) -> Any:
+    """Run the group's filter over its SourceGraphic surface and write the result back into
+    it (its memory is already paged in); returned without device offset."""
+    from ._filters import apply_filter
+
+    x0, y0 = effect.box[0], effect.box[1]
+    surface = effect.surface
+    surface.flush()
+    layer = _surface_to_float(surface)
+    t = st.t_out
+    to_layer = (t[0], t[1], t[2], t[3], t[4] - x0, t[5] - y0)
+    result = apply_filter(layer, st.scene.filters[effect.filter_index], to_layer)
+    _float_to_bytes(result, _argb_pixels(surface), _ORDER)
+    surface.mark_dirty()
+    surface.set_device_offset(0, 0)
+    return surface
+
+
+def close_effect_layer(st: RenderState, layer: _Layer) -> None:
+    """Composite an effect layer onto its parent: filter result (or pushed group), then the
+    clip, the mask and the opacity."""
+    effect: _Effect = layer.effect
+    parent = effect.parent
+    if effect.filter_index >= 0:
+        st.ctx = parent
+        result = _filtered(st, effect)
+        x0, y0, x1, y1 = effect.box
+        parent.rectangle(x0, y0, x1 - x0, y1 - y0)
+        parent.clip()
+        parent.set_source_surface(result, x0, y0)
+    else:
+        parent.pop_group_to_source()
+    if effect.mask_index >= 0:
+        box = _mask_box(st, effect.mask_index)
+        values = _mask_values(st, effect.mask_index, box, 0)
+        if values is not None:
+            if layer.alpha < 1.0:
+                values *= np.float32(layer.alpha)
+            mask = _a8_surface(values)
+            if layer.mask_clip >= 0:
+                mctx = cairo.Context(mask)
+                mctx.set_operator(cairo.OPERATOR_DEST_IN)
+                mctx.set_source_surface(_clip_mask(st, layer.mask_clip), -box[0], -box[1])
+                mctx.paint()
+                mask.flush()
+            parent.mask_surface(mask, box[0], box[1])
+    elif layer.mask_clip >= 0:
+        parent.mask_surface(_clip_mask(st, layer.mask_clip, layer.alpha), 0, 0)
+    elif layer.alpha < 1.0:
+        parent.paint_with_alpha(layer.alpha)
+    else:
+        parent.paint()
+    parent.restore()
+
+
+def _mask_values(st: RenderState, k: int, box: Box, depth: int) -> npt.NDArray[np.float32] | None:
+    """Mask ``k``'s value over the output pixels of ``box`` (``None``: the box is empty)."""
+    if _is_empty(box):
+        return None
+    x0, y0, x1, y1 = box
+    values = np.zeros((y1 - y0, x1 - x0), np.float32)
+    mask = st.scene.masks[k]
+    inner = _intersect(_mask_box(st, k), box)
+    if not _is_empty(inner) and len(mask.content):
+        ix0, iy0, ix1, iy1 = inner
+        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, ix1 - ix0, iy1 - iy0)
+        surface.set_device_offset(-ix0, -iy0)
+        mctx = cairo.Context(surface)
+        # the exact (anti-aliased) region: the pixel box only rounds it outwards
+        rx, ry, rw, rh = mask.region
+        t = st.t_out
+        mctx.rectangle(rx * t[0] + t[4], ry * t[3] + t[5], rw * t[0], rh * t[3])
+        mctx.clip()
+        draw_scene(_nested_state(st, mask.content, mctx, st.width, st.height, t))
+        surface.flush()
+        window = values[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0]
+        _mask_kernel(_argb_pixels(surface), window, _ORDER, mask.luminance)
+    if mask.mask >= 0 and mask.mask < len(st.scene.masks) and depth < _MAX_MASK_DEPTH:
+        nested = _mask_values(st, mask.mask, box, depth + 1)
+        if nested is not None:
+            values *= nested
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# patterns
+# ---------------------------------------------------------------------------------------------
+
+
+def _tile_side(size: float, scale: float) -> tuple[int, float]:
+    """Tile side in pixels and the scale its content is drawn at.
+
+    As resvg does, the side is ``round(size · scale)`` and the content is drawn at the exact
+    device scale, so the tile repeats every ``round(size · scale) / scale`` units (within half a
+    pixel of ``size``) and its content is never resampled. A side clamped to
+    ``[1, MAX_TILE_SIDE]`` keeps the exact period instead: the content is drawn at
+    ``side / size`` and scaled by the pattern matrix.
+    """
+    raw = math.floor(min(size * scale, 1e9) + 0.5)  # halves round up, as resvg (Rust) does
+    side = max(1, min(MAX_TILE_SIDE, raw))
+    return side, (scale if side == raw else side / size)
+
+
+_FALLBACK = "mean colour"  # cache marker: the tile was over the pixel budget
+
+
+def _tile_surface(st: RenderState, k: int) -> Any:
+    """Pattern ``k``'s tile drawn once (cached per render): ``(surface, affine from tile pixels
+    to output pixels)``; ``None`` when the pattern paints nothing; :data:`_FALLBACK` when the
+    tile would exceed the render's tile pixel budget."""
+    cache = st.pattern_cache
+    if k in cache:
+        return cache[k]
+    pat = st.scene.patterns[k]
+    x, y, w, h = (float(v) for v in pat.tile)
+    to_out = _mul(st.t_out, pat.transform)
+    out: Any = None
+    if _invertible(to_out) and all(math.isfinite(v) for v in (x, y, w, h)) and w > 0 and h > 0:
+        sx = math.hypot(to_out[0], to_out[1])
+        sy = math.hypot(to_out[2], to_out[3])
+        tw, kx = _tile_side(w, sx)
+        th, ky = _tile_side(h, sy)
+        budget = _budget(st)
+        if tw * th > budget[0]:
+            st.warn(
+                "PATTERN_NOT_DRAWN",
+                "pattern tiles exceed the per-render pixel budget; painted with the mean colour "
+                "of their content",
+                "pattern",
+            )
+            out = _FALLBACK
+        else:
+            budget[0] -= tw * th
+            tile = cairo.ImageSurface(cairo.FORMAT_ARGB32, tw, th)
+            if len(pat.content):
+                t_tile: Affine = (kx, 0.0, 0.0, ky, 0.0, 0.0)
+                draw_scene(_nested_state(st, pat.content, cairo.Context(tile), tw, th, t_tile))
+                tile.flush()
+            out = (tile, _mul(to_out, (1.0 / kx, 0.0, 0.0, 1.0 / ky, x, y)))
+    cache[k] = out
+    return out
+
+
+def set_pattern_source(st: RenderState, k: int, rgba: Any, alpha: float) -> bool:
+    """Set pattern ``k`` (paint opacity ``alpha``) as ``st.ctx``'s source; ``False`` when it
+    paints nothing. Past the tile budget the pattern's mean colour (``rgba``) stands in."""
+    if k < 0 or k >= len(st.scene.patterns):
+        return False
+    tile = _tile_surface(st, k)
+    if tile is None:
+        return False
+    if tile is _FALLBACK:
+        st.ctx.set_source_rgba(rgba[0], rgba[1], rgba[2], alpha)
+        return True
+    surface, to_out = tile
+    if alpha < 1.0:
+        key = (k, alpha)
+        faded = st.pattern_cache.get(key)
+        if faded is None:
+            w, h = surface.get_width(), surface.get_height()
+            faded = cairo.ImageSurface(cairo.FORMAT_ARGB32, w, h)
+            fctx = cairo.Context(faded)
+            fctx.set_source_surface(surface, 0, 0)
+            fctx.paint_with_alpha(alpha)
+            faded.flush()
+            st.pattern_cache[key] = faded
+        surface = faded
+    pattern = cairo.SurfacePattern(surface)
+    pattern.set_extend(cairo.EXTEND_REPEAT)
+    m = _cairo_matrix(to_out)
+    m.invert()
+    pattern.set_matrix(m)
+    st.ctx.set_source(pattern)
+    return True

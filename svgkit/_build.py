@@ -792,6 +792,27 @@ class _Builder:
             return -1
         if depth >= self.limits.max_reference_depth:
             raise limit_error("max_reference_depth", depth + 1, self.limits.max_reference_depth)
+        clip_id = target.get("id", "")
+        if f"clip:{clip_id}" in self.active_refs:
+            # a clip path that (indirectly) clips itself is in error: nothing it clips is drawn
+            self.warn("CLIP_CYCLE", f"clip-path #{clip_id} references itself; clipped away", el)
+            self.clips.append(ClipPath(clip_id, (), (), (), -1))
+            return len(self.clips) - 1
+        self.active_refs.add(f"clip:{clip_id}")
+        try:
+            return self._resolve_clip(target, el, ctx, ctm, bbox_user, depth)
+        finally:
+            self.active_refs.discard(f"clip:{clip_id}")
+
+    def _resolve_clip(
+        self,
+        target: ET.Element,
+        el: ET.Element,
+        ctx: _Ctx,
+        ctm: Affine,
+        bbox_user: BBoxFn,
+        depth: int,
+    ) -> int:
         clip_ctm = _mul(ctm, self.transform_of(target))
         if (target.get("clipPathUnits") or "").strip() == "objectBoundingBox":
             box = bbox_user()
@@ -1253,8 +1274,9 @@ class _Builder:
     ) -> tuple[_Ctx, dict[str, str], int]:
         """Wrap one element that has a filter or mask in a synthetic group of its own.
 
-        The effect and the element's opacity move onto the group, so they apply to the element
-        as a whole layer; returns the context and style to emit the element with.
+        The effect, the element's opacity and its clip-path move onto the group, so they apply
+        to the filtered element as a whole layer in SVG's order (filter, then clip, mask and
+        opacity); returns the context and style to emit the element with.
         """
         filt = _effect_ref(style.get("filter"))
         mask = _effect_ref(style.get("mask"))
@@ -1263,9 +1285,16 @@ class _Builder:
         depth = self.groups[ctx.group].depth + 1 if ctx.group >= 0 else 0
         gi = len(self.groups)
         opacity = _opacity(style.get("opacity", "1"))
-        self.groups.append(Group(gi, ctx.group, name, opacity=opacity, depth=depth, synthetic=True))
-        self.pending.append(_PendingEffects(gi, len(self.acc.kind), el, ctm, ctx, filt, mask))
-        inner = {**style, "opacity": "1", "filter": "none", "mask": "none"}
+        clip_value = style.get("clip-path")
+        deferred_clip = (clip_value or "") if self._clip_needs_bbox(clip_value) else ""
+        clip = -1 if deferred_clip else self.clip_ref(clip_value, el, ctx, ctm, _no_bbox)
+        self.groups.append(
+            Group(gi, ctx.group, name, opacity=opacity, clip=clip, depth=depth, synthetic=True)
+        )
+        self.pending.append(
+            _PendingEffects(gi, len(self.acc.kind), el, ctm, ctx, filt, mask, clip=deferred_clip)
+        )
+        inner = {**style, "opacity": "1", "filter": "none", "mask": "none", "clip-path": "none"}
         inner_ctx = _Ctx(
             ctx.ctm, ctx.style, gi, ctx.viewport, ctx.ancestors, ctx.use_chain, ctx.ref_depth
         )
@@ -1449,7 +1478,7 @@ class _Builder:
                     )
         ectx, estyle, gi = self.effect_group(el, name, style, ctx, ctm)
         markers = name in MARKABLE and _has_markers(style)
-        order = style.get("paint-order", "normal").split()
+        order = _paint_order(style)
         markers_first = markers and bool(order) and order[0] == "markers"
         if markers_first:
             from ._markers import emit_markers
@@ -1554,7 +1583,7 @@ class _Builder:
         a.opacity.append(_opacity(style.get("opacity", "1")))
         a.visible.append(style.get("visibility", "visible").strip() == "visible")
         a.clip.append(self.clip_ref(style.get("clip-path"), el, ctx, ctm, bbox_user))
-        order = style.get("paint-order", "normal").split()
+        order = _paint_order(style)
         stroke_first = (bool(order) and order[0] == "stroke") or (
             len(order) >= 2 and order[0] == "markers" and order[1] == "stroke"
         )
@@ -1981,7 +2010,18 @@ def _user_bbox(pd: _geom.PathData) -> tuple[float, float, float, float] | None:
     return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
 
-MARKABLE = frozenset({"path", "line", "polyline", "polygon"})
+# SVG 2 draws markers on every basic shape, not only on path, line, polyline and polygon
+MARKABLE = frozenset(SHAPES)
+
+
+def _paint_order(style: dict[str, str]) -> list[str]:
+    """The paint-order keywords, or [] for ``normal`` and for any invalid value."""
+    order = style.get("paint-order", "normal").split()
+    if not order or order == ["normal"]:
+        return []
+    if len(set(order)) != len(order) or not set(order) <= {"fill", "stroke", "markers"}:
+        return []
+    return order
 
 
 def _has_markers(style: dict[str, str]) -> bool:

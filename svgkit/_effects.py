@@ -139,7 +139,8 @@ def _element_style(b: _Builder, el: ET.Element, ctx: _Ctx) -> tuple[dict[str, st
     document ancestors."""
     base = b.definition_context(el, IDENTITY, ctx.viewport)
     style, node = b.compute_style(el, local_name(el.tag)[1], base)
-    return style, _Ctx(IDENTITY, b.inheritable(style), -1, ctx.viewport, [node])
+    # the full style, so "inherit" on a child can reach non-inherited properties (flood-color)
+    return style, _Ctx(IDENTITY, style, -1, ctx.viewport, [node])
 
 
 # ------------------------------------------------------------------------------ group effects
@@ -322,6 +323,8 @@ def _flood_rgba(
 def _std_dev(values: list[float], scale: _PrimitiveScale) -> tuple[float, float]:
     if not values:
         return (0.0, 0.0)
+    if len(values) > 2:
+        return (0.0, 0.0)  # more than two numbers is an error: the blur passes its input through
     sx = values[0]
     sy = values[1] if len(values) > 1 else sx
     if sx < 0 or sy < 0:

@@ -202,8 +202,8 @@ class TestMarkers:
         scene = svgkit.parse(svg(body))
         assert scene.groups[int(scene.group[0])].tag == "marker"
 
-    def test_marker_on_rect_is_not_drawn_and_missing_marker_warns(self) -> None:
+    def test_marker_on_rect_as_in_svg2_and_missing_marker_warns(self) -> None:
         body = self.ARROW + '<rect width="5" height="5" marker-start="url(#m)"/><path d="M0 0 L5 5" marker-end="url(#x)"/>'
         scene = svgkit.parse(svg(body))
-        assert scene.tags == ["rect", "path"]
+        assert scene.tags == ["rect", "path", "path"]  # the rect, its start marker, the path
         assert "MISSING_REFERENCE" in {w.code for w in scene.warnings}

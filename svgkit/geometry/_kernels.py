@@ -374,10 +374,14 @@ def _convex_ring(points: np.ndarray, a: int, m: int) -> bool:
         dy = points[q, 1] - points[p, 1]
         if not (math.isfinite(dx) and math.isfinite(dy)):
             return False
-        if dx == 0.0 and dy == 0.0:
+        # an edge at rounding level (x + rx vs r - rx on a fully rounded rect) has no direction
+        if abs(dx) + abs(dy) <= 1e-12 * (abs(points[p, 0]) + abs(points[p, 1]) + 1.0):
             continue
         if j > 0 and (prev_dx != 0.0 or prev_dy != 0.0):
             cross = prev_dx * dy - prev_dy * dx
+            # near-zero crosses on straight runs are rounding, not turns
+            if abs(cross) <= 1e-12 * (abs(prev_dx) + abs(prev_dy)) * (abs(dx) + abs(dy)):
+                cross = 0.0
             if cross > 0.0:
                 if turn < 0:
                     return False

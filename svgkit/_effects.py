@@ -27,7 +27,12 @@ from ._build import (
     _viewbox_transform,
     parse_color,
 )
-from ._filters import LUMINANCE_TO_ALPHA_MATRIX, hue_rotate_matrix, saturate_matrix
+from ._filters import (
+    LUMINANCE_TO_ALPHA_MATRIX,
+    SUPPORTED_KINDS,
+    hue_rotate_matrix,
+    saturate_matrix,
+)
 from ._xml import SVG_NS, local_name
 from .scene import Canvas, Filter, FilterPrimitive, Group, Mask, PaintKind, Pattern, Scene
 
@@ -56,18 +61,6 @@ _FE_KINDS = {
     "feSpecularLighting",
     "feTile",
     "feTurbulence",
-}
-_SUPPORTED = {
-    "feBlend",
-    "feColorMatrix",
-    "feComponentTransfer",
-    "feComposite",
-    "feDropShadow",
-    "feFlood",
-    "feGaussianBlur",
-    "feMerge",
-    "feMorphology",
-    "feOffset",
 }
 
 
@@ -218,7 +211,7 @@ def _resolve_filter(
         sub = _subregion(b, child, scale, (rx, ry, rw, rh), ctm, vp)
         linear = pstyle.get("color-interpolation-filters", "linearRGB").strip() != "sRGB"
         inputs, params = _primitive_params(b, child, kind, pstyle, scale, fctx)
-        if kind not in _SUPPORTED:
+        if kind not in SUPPORTED_KINDS:
             b.warn(
                 "UNSUPPORTED_EFFECT",
                 f"<{kind}> is not implemented; it passes its input through",

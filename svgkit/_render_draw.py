@@ -33,6 +33,7 @@ from typing import Any
 import cairo
 import numpy as np
 
+from ._build import _mul
 from .scene import (
     FILL_RULE_EVENODD,
     Canvas,
@@ -132,20 +133,6 @@ def output_matrix(canvas: Canvas, width: int, height: int) -> Affine:
     # both maps are scale + translate: T = a ∘ b⁻¹
     sx, sy = a[0] / b[0], a[3] / b[3]
     return (sx, 0.0, 0.0, sy, a[4] - b[4] * sx, a[5] - b[5] * sy)
-
-
-def _mul(m: Affine, n: Affine) -> Affine:
-    """m ∘ n: apply n first, then m."""
-    a, b, c, d, e, f = m
-    a2, b2, c2, d2, e2, f2 = n
-    return (
-        a * a2 + c * b2,
-        b * a2 + d * b2,
-        a * c2 + c * d2,
-        b * c2 + d * d2,
-        a * e2 + c * f2 + e,
-        b * e2 + d * f2 + f,
-    )
 
 
 def _invertible(m: Affine) -> bool:

@@ -142,7 +142,7 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
             return
         if not data:
             return
-        job, item, width, height, background, limits, shm = pickle.loads(data)
+        job, item, width, height, background, limits, repair, shm = pickle.loads(data)
         recycle = False
         try:
             if isinstance(item, _Fault):
@@ -152,11 +152,13 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
             if shm is not None:
                 path, size, offset = shm
                 out = slots.view(path, size, offset, (height, width, 4))
-                _render_into(item, width, height, out, background=background, limits=limits)
+                _render_into(
+                    item, width, height, out, background=background, limits=limits, repair=repair
+                )
                 reply: tuple[Any, ...] = (job, True, None)
             else:
                 pixels = _render_into(
-                    item, width, height, None, background=background, limits=limits
+                    item, width, height, None, background=background, limits=limits, repair=repair
                 )
                 reply = (job, True, pixels)
         except SVGKitError as exc:
@@ -425,6 +427,7 @@ class RenderPool:
         limits: Limits | None = None,
         max_workers: int | None = None,
         out: npt.NDArray[np.uint8] | None = None,
+        repair: bool = False,
     ) -> list[npt.NDArray[np.uint8] | SVGKitError]:
         """Render ``items`` (Scenes, SVG text or bytes); see :func:`svgkit.render_many`.
 
@@ -492,6 +495,7 @@ class RenderPool:
                 background,
                 limits,
                 out,
+                repair,
             ).run()
         return results  # type: ignore[return-value]
 
@@ -524,8 +528,10 @@ class _Batch:
         background: Any,
         limits: Limits | None,
         out: npt.NDArray[np.uint8] | None = None,
+        repair: bool = False,
     ) -> None:
         self.pool, self.active, self.batch, self.todo = pool, active, batch, todo
+        self.repair = repair
         self.out = out
         self.results = results
         self.width, self.height, self.timeout_s = width, height, timeout_s
@@ -556,7 +562,16 @@ class _Batch:
             shm = (w.results.path, w.results.size, slot * w.results.slot_bytes) if use_shm else None
             self.pool._job += 1
             job = self.pool._job
-            msg = (job, self.batch[i], self.width, self.height, self.background, self.limits, shm)
+            msg = (
+                job,
+                self.batch[i],
+                self.width,
+                self.height,
+                self.background,
+                self.limits,
+                self.repair,
+                shm,
+            )
             try:
                 data = pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # an item that cannot be pickled

@@ -112,13 +112,13 @@ def parse_background(background: Background) -> tuple[float, float, float, float
     )
 
 
-def _as_scene(src: object, limits: Limits | None) -> Scene:
+def _as_scene(src: object, limits: Limits | None, repair: bool = False) -> Scene:
     if isinstance(src, Scene):
         return src
     if isinstance(src, (str, bytes, bytearray, memoryview)):
         from ._parse import parse
 
-        return parse(src, limits)
+        return parse(src, limits, repair=repair)
     raise SVGKitError(
         ErrorCode.BAD_INPUT, f"expected a Scene or SVG text/bytes, got {type(src).__name__}"
     )
@@ -131,6 +131,7 @@ def render_surface(
     *,
     background: Background = None,
     limits: Limits | None = None,
+    repair: bool = False,
 ) -> Any:
     """Draw ``src`` into a new cairo ``ImageSurface`` (ARGB32, premultiplied) of the given size.
 
@@ -151,7 +152,7 @@ def render_surface(
     width = _check_size("width", width)
     height = _check_size("height", height)
     bg = parse_background(background)
-    scene = _as_scene(src, limits)
+    scene = _as_scene(src, limits, repair)
     lim = limits if limits is not None else Limits()
     try:
         surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
@@ -199,6 +200,7 @@ def render(
     *,
     background: Background = None,
     limits: Limits | None = None,
+    repair: bool = False,
 ) -> npt.NDArray[np.uint8]:
     """Render an SVG (or a parsed :class:`Scene`) to straight RGBA pixels.
 
@@ -217,6 +219,9 @@ def render(
         (ints 0–255, or floats in [0, 1]). The picture is composited over it.
     limits
         Parse limits when ``src`` is text; ``max_image_pixels`` also bounds embedded images.
+    repair
+        When ``src`` is text, fix the XML mistakes models make before drawing (see
+        :func:`svgkit.parse`); the repairs are recorded in the Scene's warnings.
 
     Returns
     -------
@@ -239,7 +244,9 @@ def render(
     >>> img.shape, img[10, 2].tolist(), img[10, 15].tolist()
     ((20, 20, 4), [255, 0, 0, 255], [0, 0, 0, 0])
     """
-    return _render_into(src, width, height, None, background=background, limits=limits)
+    return _render_into(
+        src, width, height, None, background=background, limits=limits, repair=repair
+    )
 
 
 def _render_into(
@@ -250,13 +257,16 @@ def _render_into(
     *,
     background: Background = None,
     limits: Limits | None = None,
+    repair: bool = False,
 ) -> npt.NDArray[np.uint8]:
     """:func:`render`, writing the pixels into ``out`` when given (render workers use it to
     write straight into shared memory)."""
     from ._render_pixels import argb32_to_rgba
 
     with _gc_paused():
-        surface = render_surface(src, width, height, background=background, limits=limits)
+        surface = render_surface(
+            src, width, height, background=background, limits=limits, repair=repair
+        )
     try:
         return argb32_to_rgba(
             surface.get_data(),
@@ -286,6 +296,7 @@ def render_many(
     background: Background = None,
     limits: Limits | None = None,
     out: npt.NDArray[np.uint8] | None = None,
+    repair: bool = False,
 ) -> list[npt.NDArray[np.uint8] | SVGKitError]:
     """Render a batch in isolated, persistent worker processes; one result per item, in order.
 
@@ -307,7 +318,7 @@ def render_many(
         the largest number asked for.
     timeout_s
         Wall-clock budget per item, from the moment a worker receives it.
-    background, limits
+    background, limits, repair
         As :func:`render`.
     out
         Optional ``uint8`` array of shape ``(len(items), height, width, 4)`` that receives the
@@ -334,7 +345,14 @@ def render_many(
     height = _check_size("height", height)
     parse_background(background)  # validate in the caller, not once per item in a worker
     return default_pool(workers).render_many(
-        items, width, height, timeout_s=timeout_s, background=background, limits=limits, out=out
+        items,
+        width,
+        height,
+        timeout_s=timeout_s,
+        background=background,
+        limits=limits,
+        out=out,
+        repair=repair,
     )
 
 
@@ -364,7 +382,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
     data = sys.stdin.buffer.read() if args.file == "-" else open(args.file, "rb").read()
     try:
-        scene = parse(data)
+        scene = parse(data, repair=args.repair)
         width, height = _output_size(scene, args)
         surface = render_surface(scene, width, height, background=args.background)
     except SVGKitError as exc:
@@ -397,5 +415,8 @@ def add_render_command(subparsers: Any) -> None:
     p.add_argument("--height", type=int, default=None, help="output height in pixels")
     p.add_argument(
         "--background", default=None, help="CSS colour under the picture (default: transparent)"
+    )
+    p.add_argument(
+        "--repair", action="store_true", help="fix the XML mistakes models make (see docs)"
     )
     p.set_defaults(func=_cmd_render)

@@ -161,3 +161,19 @@ def test_repair_never_raises_on_tag_soup(soup: str) -> None:
         "TRUNCATED",
         "NO_SVG",
     }
+
+
+def test_the_repair_switch_reaches_render_render_many_and_the_cli(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from svgkit.cli import main
+
+    doc = f'<svg {NS} width="10" height="10"><use xlink:href="#r"/><defs><rect id="r" width="10" height="10" fill="red"/></defs></svg>'
+    with pytest.raises(svgkit.SVGKitError):
+        svgkit.render(doc, 10, 10)
+    assert svgkit.render(doc, 10, 10, repair=True)[5, 5].tolist() == [255, 0, 0, 255]
+    strict, repaired = svgkit.render_many([doc, doc], 10, 10, workers=1), svgkit.render_many([doc], 10, 10, workers=1, repair=True)
+    assert isinstance(strict[0], svgkit.SVGKitError) and strict[0].code == "XML_SYNTAX"
+    assert repaired[0][5, 5].tolist() == [255, 0, 0, 255]  # type: ignore[index]
+    src = tmp_path / "a.svg"
+    src.write_text(doc)
+    assert main(["render", str(src), "-o", str(tmp_path / "a.png"), "--size", "10"]) == 1
+    assert main(["render", str(src), "-o", str(tmp_path / "a.png"), "--size", "10", "--repair"]) == 0

@@ -146,12 +146,19 @@ def resolve_group_effects(b: _Builder, bbox: np.ndarray) -> None:
         fi = mi = -1
         clip = g.clip
         if rec.clip:
-            clip = b.clip_ref(rec.clip, rec.el, rec.ctx, rec.ctm, lambda box=user_bbox: box)
+            clip = b.clip_ref(rec.clip, rec.el, rec.ctx, rec.ctm, _fixed_bbox(user_bbox))
         if rec.filter:
             fi = _resolve_filter(b, rec.filter, rec.el, rec.ctm, user_bbox, rec.ctx)
         if rec.mask:
             mi = _resolve_mask(b, rec.mask, rec.el, rec.ctm, user_bbox, rec.ctx)
         b.groups[rec.group] = replace(g, filter_index=fi, mask_index=mi, clip=clip)
+
+
+def _fixed_bbox(box: tuple[float, float, float, float] | None) -> BBoxFn:
+    def bbox() -> tuple[float, float, float, float] | None:
+        return box
+
+    return bbox
 
 
 def _resolve_filter(

@@ -41,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
+from ._build import _mul
 from ._render_draw import (
     Affine,
     RenderState,
@@ -50,7 +51,6 @@ from ._render_draw import (
     _clip_mask,
     _invertible,
     _Layer,
-    _mul,
     _open_layer,
     draw_scene,
     prepare_points,

@@ -485,7 +485,8 @@ def _toy_select(ctx: Any, run: TextRun) -> None:
 
 
 def _matrix(st: Any, i: int) -> Any:
-    from ._render_draw import _cairo_matrix, _invertible, _mul
+    from ._build import _mul
+    from ._render_draw import _cairo_matrix, _invertible
 
     m = _mul(st.t_out, st.cols.transform[i])
     return _cairo_matrix(m) if _invertible(m) else None

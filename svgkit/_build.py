@@ -783,7 +783,7 @@ class _Builder:
             return -1
         target = self.by_id.get(m.group(1))
         if target is None or local_name(target.tag)[1] != "clipPath":
-            # an invalid reference clips everything away (SVG 1.1 treats it as an error)
+            # an invalid reference is ignored: the element draws unclipped, as browsers do
             self.warn(
                 "MISSING_REFERENCE",
                 f"clip-path references #{m.group(1)}, which is not a <clipPath>",

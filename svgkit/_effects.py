@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._build import (
+    _URL,
     IDENTITY,
     Affine,
     BBoxFn,
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CSS_FILTER", "resolve_group_effects", "resolve_pattern"]
 
-_URL = re.compile(r"^\s*url\(\s*['\"]?\s*#([^'\")\s]+)\s*['\"]?\s*\)\s*(.*)$", re.IGNORECASE)
 CSS_FILTER = re.compile(r"^\s*([a-z-]+)\((.*)\)\s*$", re.IGNORECASE)
 _FE_KINDS = {
     "feBlend",

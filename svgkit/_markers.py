@@ -64,7 +64,7 @@ def marker_vertices(codes: list[int], points: list[float]) -> list[Vertex]:
     cx = cy = sx = sy = 0.0
     start_vertex = -1
     first_out: float | None = None
-    for i, code in enumerate(codes):
+    for code in codes:
         if code == MOVE:
             cx, cy = points[p], points[p + 1]
             p += 2
@@ -100,7 +100,6 @@ def marker_vertices(codes: list[int], points: list[float]) -> list[Vertex]:
                 first_out = d_out
         verts.append([x, y, d_in, None])
         cx, cy = x, y
-        del i
     return [(float(v[0]), float(v[1]), v[2], v[3]) for v in verts]  # type: ignore[arg-type]
 
 

@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "color_distance": "geometry",
     "color_name": "geometry",
     "color_names": "geometry",
+    "drawable_mask": "_validate",
     "extract_svg": "extract",
     "extract_svg_candidates": "extract",
     "extract_svg_ex": "extract",
@@ -74,6 +75,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._repair import RepairResult as RepairResult
     from ._repair import repair_svg as repair_svg
     from ._validate import ValidationReport as ValidationReport
+    from ._validate import drawable_mask as drawable_mask
     from ._validate import validate as validate
     from .errors import Diagnostic as Diagnostic
     from .errors import ErrorCode as ErrorCode

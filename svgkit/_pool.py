@@ -39,7 +39,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +64,14 @@ class _Fault:
     ``_test_hooks=True`` (``kind``: ``hang``, ``crash``, ``oom``, ``raise``)."""
 
     kind: str
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A :meth:`RenderPool.map` item: call ``fn(arg)`` in the worker and send back its result."""
+
+    fn: Any
+    arg: Any
 
 
 def _vm_bytes() -> int:
@@ -149,13 +157,19 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
                 if not test_hooks:
                     raise SVGKitError(ErrorCode.BAD_INPUT, "fault items are for tests only")
                 _fault(item.kind)
-            if shm is not None:
+            if isinstance(item, _Call):
+                if isinstance(item.arg, _Fault):
+                    if not test_hooks:
+                        raise SVGKitError(ErrorCode.BAD_INPUT, "fault items are for tests only")
+                    _fault(item.arg.kind)
+                reply: tuple[Any, ...] = (job, True, item.fn(item.arg))
+            elif shm is not None:
                 path, size, offset = shm
                 out = slots.view(path, size, offset, (height, width, 4))
                 _render_into(
                     item, width, height, out, background=background, limits=limits, repair=repair
                 )
-                reply: tuple[Any, ...] = (job, True, None)
+                reply = (job, True, None)
             else:
                 pixels = _render_into(
                     item, width, height, None, background=background, limits=limits, repair=repair
@@ -192,6 +206,10 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
             )
         except (BrokenPipeError, OSError):
             return
+        except Exception as exc:  # a map() result that cannot be pickled
+            conn.send(
+                (job, False, SVGKitError(ErrorCode.INTERNAL, f"result cannot be sent back: {exc}"))
+            )
         if recycle:
             return  # the parent starts a fresh worker: no state survives a memory failure
 
@@ -416,6 +434,15 @@ class RenderPool:
                         ErrorCode.INTERNAL, f"cannot start render workers: {exc}"
                     ) from None
 
+    def _start_for(self, jobs: int, max_workers: int | None) -> list[_Worker]:
+        """The workers one call uses, started (the caller holds the lock)."""
+        if self._closed:
+            raise RuntimeError("RenderPool is closed")
+        n = min(len(self._workers), max_workers or len(self._workers), jobs)
+        active = self._workers[:n]
+        self._ensure_started(active)
+        return active
+
     def render_many(
         self,
         items: Iterable[Any],
@@ -478,11 +505,7 @@ class RenderPool:
         if not todo:
             return results  # type: ignore[return-value]
         with self._lock:
-            if self._closed:
-                raise RuntimeError("RenderPool is closed")
-            n = min(len(self._workers), max_workers or len(self._workers), len(todo))
-            active = self._workers[:n]
-            self._ensure_started(active)
+            active = self._start_for(len(todo), max_workers)
             _Batch(
                 self,
                 active,
@@ -498,6 +521,78 @@ class RenderPool:
                 repair,
             ).run()
         return results  # type: ignore[return-value]
+
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        items: Iterable[Any],
+        *,
+        timeout_s: float = 10.0,
+        max_workers: int | None = None,
+    ) -> list[Any]:
+        """Call ``fn(item)`` for each item in the workers, with the isolation of a render.
+
+        For work that goes with a render and must not take the caller down with it: parsing,
+        rendering at several sizes and measuring one document as one task (the reward engine's
+        per-completion analysis). ``fn`` must be picklable by reference (a module-level
+        function), and so must the items and results.
+
+        Parameters
+        ----------
+        fn
+            Module-level function of one argument.
+        items
+            Arguments, one task each.
+        timeout_s
+            Wall-clock budget of each task from the moment its worker can start it.
+        max_workers
+            Use only the first that many workers for this call.
+
+        Returns
+        -------
+        list
+            ``fn(item)`` in input order, or an :class:`SVGKitError` for an item that failed:
+            the error ``fn`` raised when it is an :class:`SVGKitError`, ``RENDER_TIMEOUT`` (the
+            worker was killed and replaced), ``RENDER_CRASH`` (it died), ``RENDER_MEMORY`` (it
+            exceeded ``memory_mb``), ``INTERNAL`` for any other exception or a result that
+            cannot be pickled. Other items are unaffected.
+
+        Examples
+        --------
+        >>> import math
+        >>> from svgkit import RenderPool
+        >>> with RenderPool(workers=1) as pool:
+        ...     pool.map(math.sqrt, [4.0, 9.0])
+        [2.0, 3.0]
+        """
+        if not (
+            isinstance(timeout_s, (int, float))
+            and not isinstance(timeout_s, bool)
+            and timeout_s > 0
+        ):
+            raise ValueError(f"Expected `timeout_s` to be a positive float, but got {timeout_s!r}")
+        if not callable(fn):
+            raise TypeError(f"Expected `fn` to be callable, but got {type(fn).__name__}")
+        batch: list[Any] = [_Call(fn, item) for item in items]
+        results: list[Any] = [None] * len(batch)
+        if not batch:
+            return results
+        with self._lock:
+            active = self._start_for(len(batch), max_workers)
+            _Batch(
+                self,
+                active,
+                batch,
+                deque(range(len(batch))),
+                results,
+                1,
+                1,
+                float(timeout_s),
+                None,
+                None,
+                call=True,
+            ).run()
+        return results
 
     def close(self) -> None:
         """Stop every worker and remove their result files. The pool cannot be used afterwards."""
@@ -529,8 +624,10 @@ class _Batch:
         limits: Limits | None,
         out: npt.NDArray[np.uint8] | None = None,
         repair: bool = False,
+        call: bool = False,
     ) -> None:
         self.pool, self.active, self.batch, self.todo = pool, active, batch, todo
+        self.call = call  # map(): results travel through the pipe, never through the slots
         self.repair = repair
         self.out = out
         self.results = results
@@ -554,7 +651,7 @@ class _Batch:
                     return  # its loss is handled by the receive loop
                 self.pool._ensure_started([w])
             i = self.todo[0]
-            use_shm = w.results.ensure(self.nbytes)
+            use_shm = not self.call and w.results.ensure(self.nbytes)
             slot = -1
             if use_shm:
                 busy = {s for _, _, s in w.queue}
@@ -595,7 +692,9 @@ class _Batch:
 
     def _finish_head(self, w: _Worker, ok: bool, payload: Any) -> None:
         i, _job, slot = w.queue.popleft()
-        if ok and payload is None:
+        if self.call:
+            pass
+        elif ok and payload is None:
             target = self.out[i] if self.out is not None else None
             payload = w.results.read(slot, (self.height, self.width, 4), target)
         elif ok and self.out is not None:  # pixels that came through the pipe
@@ -656,7 +755,8 @@ class _Batch:
                         w,
                         SVGKitError(
                             ErrorCode.RENDER_TIMEOUT,
-                            f"render took longer than {self.timeout_s:g}s; its worker was stopped",
+                            f"{'task' if self.call else 'render'} took longer than "
+                            f"{self.timeout_s:g}s; its worker was stopped",
                             details={"timeout_s": self.timeout_s},
                         ),
                     )

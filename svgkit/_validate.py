@@ -63,7 +63,18 @@ class ValidationReport:
 
 def drawable_mask(scene: Scene) -> np.ndarray:
     """Primitives that put paint on the canvas: visible, opacity > 0, non-empty geometry, and a
-    fill, a stroke or an image."""
+    fill, a stroke or an image.
+
+    This is the test behind :func:`validate`'s ``EMPTY`` verdict (no ``True`` at all).
+
+    Examples
+    --------
+    >>> import svgkit
+    >>> scene = svgkit.parse('<svg xmlns="http://www.w3.org/2000/svg"><rect width="4" height="4"/>'
+    ...                      '<rect width="4" height="4" fill="none"/></svg>')
+    >>> svgkit.drawable_mask(scene).tolist()
+    [True, False]
+    """
     n_cmds = np.diff(scene.cmd_offsets)
     painted = (scene.fill_kind != PaintKind.NONE) & (scene.fill_rgba[:, 3] > 0)
     painted |= (scene.stroke_kind != PaintKind.NONE) & (scene.stroke_rgba[:, 3] > 0)

@@ -136,6 +136,50 @@ class TestRenderMany:
             p.render_many([shape_doc(1)], 8, 8)
 
 
+def _double(x: int) -> int:
+    return 2 * x
+
+
+def _unpicklable(_: object) -> object:
+    return lambda: None
+
+
+def _render_size(doc: str) -> tuple[int, int]:
+    return render(doc, 8, 4).shape[:2]  # type: ignore[return-value]
+
+
+class TestMap:
+    def test_results_in_order(self, pool: RenderPool) -> None:
+        assert pool.map(_double, range(9)) == [2 * k for k in range(9)]
+        assert pool.map(_render_size, [shape_doc(1)]) == [(4, 8)]
+
+    def test_failures_cost_one_item_each(self, pool: RenderPool) -> None:
+        items: list[object] = [1, _Fault("hang"), 2, _Fault("crash"), 3, "x", 4]
+        results = pool.map(_double, items, timeout_s=2.0)
+        got = [r.code if isinstance(r, SVGKitError) else r for r in results]
+        assert got == [2, "RENDER_TIMEOUT", 4, "RENDER_CRASH", 6, "xx", 8]
+        assert "task took longer" in results[1].message  # type: ignore[union-attr]
+
+    def test_exceptions_and_unpicklable_results_are_internal(self, pool: RenderPool) -> None:
+        results = pool.map(_double, [None, 5])
+        assert isinstance(results[0], SVGKitError) and results[0].code == "INTERNAL"
+        assert "TypeError" in results[0].message and results[1] == 10
+        [bad] = pool.map(_unpicklable, [0])
+        assert isinstance(bad, SVGKitError) and bad.code == "INTERNAL"
+        assert pool.map(_double, [21]) == [42]  # the worker is still in service
+
+    def test_svgkit_errors_pass_through(self, pool: RenderPool) -> None:
+        [err] = pool.map(_render_size, ["no svg"])
+        assert isinstance(err, SVGKitError) and err.code == "NO_SVG"
+
+    def test_arguments(self, pool: RenderPool) -> None:
+        assert pool.map(_double, []) == []
+        with pytest.raises(ValueError, match="timeout_s"):
+            pool.map(_double, [1], timeout_s=0)
+        with pytest.raises(TypeError, match="callable"):
+            pool.map(3, [1])  # type: ignore[arg-type]
+
+
 def test_module_level_render_many_shared_pool() -> None:
     out = render_many([shape_doc(1), "bad"], 16, 16, workers=1)
     assert codes(out) == ["OK", "NO_SVG"]

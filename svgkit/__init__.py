@@ -52,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "extract_svg_candidates": "extract",
     "extract_svg_ex": "extract",
     "objects": "geometry",
+    "output_matrix": "_render_draw",
     "parse": "_parse",
     "relation": "geometry",
     "relations": "geometry",
@@ -72,6 +73,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._render import render as render
     from ._render import render_many as render_many
     from ._render import render_surface as render_surface
+    from ._render_draw import output_matrix as output_matrix
     from ._repair import RepairResult as RepairResult
     from ._repair import repair_svg as repair_svg
     from ._validate import ValidationReport as ValidationReport

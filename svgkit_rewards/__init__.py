@@ -1,18 +1,100 @@
-"""svgkit_rewards: reward functions for reinforcement learning on SVG generation.
+"""svgkit_rewards: rewards for reinforcement learning on SVG generation, built on :mod:`svgkit`.
 
-Each reward is a plain callable ``<name>_reward(completions, **kwargs) -> list[float | None]``
-built on :mod:`svgkit` (``None`` means "does not apply", not 0). The rewards themselves are being
-written; this package currently exports only its version.
+A reward is a :class:`Term` (or a combination of terms: :class:`WeightedSum`, :class:`Gate`,
+:class:`Clip`, :class:`Affine`) that a :class:`RewardEngine` evaluates on batches of
+:class:`Sample`: each completion is extracted, parsed, rendered and measured once, in worker
+processes, and every term reads that one :class:`Analysis`. Recipes (``"sgp"``, ``"rlrf"``,
+``"svgkit"``) and TOML/YAML configs build rewards without code (:func:`build_reward`). Every term
+also exists as a plain TRL-style function in :mod:`svgkit_rewards.functional`
+(``format_reward(completions, **kwargs) -> list[float]``); framework adapters live in
+:mod:`svgkit_rewards.adapters`.
+
+Names are imported lazily, so ``import svgkit_rewards`` stays light.
 
 Examples
 --------
 >>> import svgkit_rewards
->>> svgkit_rewards.__version__ == __import__("svgkit").__version__
-True
+>>> engine = svgkit_rewards.RewardEngine.from_config("sgp", in_process=True)
+>>> engine(["<think>a red dot</think> <answer><svg><circle r='3' fill='red'/></svg></answer>"])
+[0.9941666666666666]
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from svgkit import __version__
 
-__all__ = ["__version__"]
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "Affine": "terms",
+    "Analysis": "analysis",
+    "AnalysisRequest": "analysis",
+    "Clip": "terms",
+    "Diagnostics": "sample",
+    "FormatTerm": "terms",
+    "Gate": "terms",
+    "HackReport": "functional.hacks",
+    "HackTerm": "terms",
+    "LengthTerm": "terms",
+    "PixelTerm": "terms",
+    "RECIPES": "recipes",
+    "RewardEngine": "engine",
+    "RewardResult": "sample",
+    "Sample": "sample",
+    "Term": "terms",
+    "WeightedSum": "terms",
+    "analyze": "analysis",
+    "build_reward": "recipes",
+    "detect_hacks": "functional.hacks",
+    "format_reward": "functional.format",
+    "hack_reward": "functional.hacks",
+    "length_reward": "functional.length",
+    "load_config": "recipes",
+    "pixel_reward": "functional.pixel",
+    "register_term": "recipes",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .analysis import Analysis as Analysis
+    from .analysis import AnalysisRequest as AnalysisRequest
+    from .analysis import analyze as analyze
+    from .engine import RewardEngine as RewardEngine
+    from .functional.format import format_reward as format_reward
+    from .functional.hacks import HackReport as HackReport
+    from .functional.hacks import detect_hacks as detect_hacks
+    from .functional.hacks import hack_reward as hack_reward
+    from .functional.length import length_reward as length_reward
+    from .functional.pixel import pixel_reward as pixel_reward
+    from .recipes import RECIPES as RECIPES
+    from .recipes import build_reward as build_reward
+    from .recipes import load_config as load_config
+    from .recipes import register_term as register_term
+    from .sample import Diagnostics as Diagnostics
+    from .sample import RewardResult as RewardResult
+    from .sample import Sample as Sample
+    from .terms import Affine as Affine
+    from .terms import Clip as Clip
+    from .terms import FormatTerm as FormatTerm
+    from .terms import Gate as Gate
+    from .terms import HackTerm as HackTerm
+    from .terms import LengthTerm as LengthTerm
+    from .terms import PixelTerm as PixelTerm
+    from .terms import Term as Term
+    from .terms import WeightedSum as WeightedSum
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'svgkit_rewards' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

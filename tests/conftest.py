@@ -46,3 +46,25 @@ settings.load_profile(HYPOTHESIS_PROFILE)
 
 def pytest_report_header(config: pytest.Config) -> str:
     return f"hypothesis profile: {HYPOTHESIS_PROFILE}"
+
+
+_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    # In CI every extra is installed: a test skipped because an import failed hides a broken
+    # install, so it counts as a failure there.
+    outcome = yield
+    report = outcome.get_result()
+    if _CI and report.skipped and "could not import" in str(report.longrepr):
+        report.outcome = "failed"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):  # type: ignore[no-untyped-def]
+    # the same for a whole module skipped by a module-level importorskip
+    outcome = yield
+    report = outcome.get_result()
+    if _CI and report.skipped and "could not import" in str(report.longrepr):
+        report.outcome = "failed"

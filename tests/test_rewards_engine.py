@@ -490,3 +490,13 @@ def test_docstring_examples(module):
     mod = importlib.import_module(module)
     result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_load_dependent_verdicts_are_not_cached():
+    from svgkit_rewards.engine import _cacheable
+
+    assert _cacheable(Analysis("k", "OK"))
+    assert _cacheable(Analysis("k", "LIMIT", limit="max_elements"))
+    assert not _cacheable(Analysis("k", "LIMIT", limit="time_budget_s"))
+    for code in ("RENDER_TIMEOUT", "RENDER_CRASH", "RENDER_MEMORY", "INTERNAL"):
+        assert not _cacheable(Analysis("k", code))

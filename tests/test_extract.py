@@ -612,4 +612,6 @@ def test_adversarial_input_is_fast(name: str, repair: bool) -> None:
     except SVGKitError as err:
         assert err.code in {"NO_SVG", "TRUNCATED"}
     elapsed = time.perf_counter() - began
-    assert elapsed < 1.0, f"{name}: {elapsed:.2f} s"
+    # A quadratic scan of 1 MB takes minutes; a linear one about a second on a slow, shared
+    # core. The bound separates the two without depending on the machine's speed of the day.
+    assert elapsed < 3.0, f"{name}: {elapsed:.2f} s"

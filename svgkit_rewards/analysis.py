@@ -121,8 +121,6 @@ class Analysis:
     svg : str or None
         The extracted SVG text (for a truncated document, the cut-off candidate), ``None`` when
         the completion holds no ``<svg`` at all.
-    candidates : int
-        Number of ``<svg>`` elements found (complete or not).
     renders : dict[(width, height), ndarray]
         ``uint8`` RGB pictures of shape ``(height, width, 3)``, over the background.
     primitives, drawable : int
@@ -146,7 +144,6 @@ class Analysis:
     message: str = ""
     limit: str | None = None
     svg: str | None = None
-    candidates: int = 0
     renders: dict[Size, npt.NDArray[np.uint8]] = field(default_factory=dict)
     primitives: int = 0
     drawable: int = 0
@@ -197,16 +194,16 @@ def _import(path: str) -> Any:
     return obj
 
 
-def _svg_text(completion: str) -> tuple[str | None, int]:
+def _svg_text(completion: str) -> str | None:
     """The last candidate's text (for length terms when extraction refused the document)."""
     try:
         found = svgkit.extract_svg_candidates(completion)
     except svgkit.SVGKitError:
-        return None, 0
+        return None
     if not found:
-        return None, 0
+        return None
     complete = [c for c in found if c.complete]
-    return (complete or found)[-1].text, len(found)
+    return (complete or found)[-1].text
 
 
 def analyze(completion: object, request: AnalysisRequest | None = None) -> Analysis:
@@ -268,13 +265,10 @@ def _analyze(completion: str, request: AnalysisRequest, key: str) -> Analysis:
             repair=request.repair,
         )
     except svgkit.SVGKitError as exc:
-        svg, n = _svg_text(completion)
+        svg = _svg_text(completion)
         timings["extract"] = time.perf_counter() - t0
-        return Analysis(
-            key, exc.code, exc.message, exc.limit, svg=svg, candidates=n, timings=timings
-        )
+        return Analysis(key, exc.code, exc.message, exc.limit, svg=svg, timings=timings)
     svg = extraction.svg
-    n_candidates = len(svgkit.extract_svg_candidates(completion))
     warnings = [w.code for w in extraction.warnings]
     timings["extract"] = time.perf_counter() - t0
 
@@ -289,7 +283,6 @@ def _analyze(completion: str, request: AnalysisRequest, key: str) -> Analysis:
             exc.message,
             exc.limit,
             svg=svg,
-            candidates=n_candidates,
             warnings=tuple(warnings),
             timings=timings,
             parses=1,
@@ -302,7 +295,6 @@ def _analyze(completion: str, request: AnalysisRequest, key: str) -> Analysis:
         "OK" if drawable else svgkit.ErrorCode.EMPTY.value,
         "" if drawable else "the document draws nothing",
         svg=svg,
-        candidates=n_candidates,
         primitives=len(scene),
         drawable=drawable,
         warnings=tuple(dict.fromkeys(warnings)),

@@ -274,13 +274,7 @@ class RewardEngine:
         list[RewardResult]
             One per sample, in order.
         """
-        batch = [s if isinstance(s, Sample) else Sample(completion_text(s)) for s in samples]
-        batch = [
-            s
-            if isinstance(s.completion, str)
-            else replace(s, completion=completion_text(s.completion))
-            for s in batch
-        ]
+        batch = [_as_sample(s) for s in samples]
         if not batch:
             return []
         t0 = time.perf_counter()
@@ -357,3 +351,12 @@ class RewardEngine:
     def __repr__(self) -> str:
         mode = "in-process" if self.in_process else f"workers={self.workers or 'auto'}"
         return f"RewardEngine(terms={list(self.names)}, floor={self.floor}, {mode})"
+
+
+def _as_sample(item: Sample | str) -> Sample:
+    """A sample whose completion is text (bare strings and conversational completions too)."""
+    if not isinstance(item, Sample):
+        return Sample(completion_text(item))
+    if isinstance(item.completion, str):
+        return item
+    return replace(item, completion=completion_text(item.completion))

@@ -31,7 +31,11 @@ _EXPORTS: dict[str, str] = {
     "Affine": "terms",
     "Analysis": "analysis",
     "AnalysisRequest": "analysis",
+    "CheckResult": "functional.composition",
     "Clip": "terms",
+    "CompositionResult": "functional.composition",
+    "CompositionSpec": "functional.composition_specs",
+    "CompositionTerm": "terms",
     "Diagnostics": "sample",
     "FormatTerm": "terms",
     "Gate": "terms",
@@ -47,13 +51,18 @@ _EXPORTS: dict[str, str] = {
     "WeightedSum": "terms",
     "analyze": "analysis",
     "build_reward": "recipes",
+    "check_composition": "functional.composition",
+    "composition_reward": "functional.composition",
     "detect_hacks": "functional.hacks",
     "format_reward": "functional.format",
     "hack_reward": "functional.hacks",
     "length_reward": "functional.length",
     "load_config": "recipes",
+    "load_specs": "functional.composition_specs",
+    "parse_spec": "functional.composition_specs",
     "pixel_reward": "functional.pixel",
     "register_term": "recipes",
+    "summarize_composition": "functional.composition",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -63,6 +72,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from .analysis import AnalysisRequest as AnalysisRequest
     from .analysis import analyze as analyze
     from .engine import RewardEngine as RewardEngine
+    from .functional.composition import CheckResult as CheckResult
+    from .functional.composition import CompositionResult as CompositionResult
+    from .functional.composition import check_composition as check_composition
+    from .functional.composition import composition_reward as composition_reward
+    from .functional.composition import summarize_composition as summarize_composition
+    from .functional.composition_specs import CompositionSpec as CompositionSpec
+    from .functional.composition_specs import load_specs as load_specs
+    from .functional.composition_specs import parse_spec as parse_spec
     from .functional.format import format_reward as format_reward
     from .functional.hacks import HackReport as HackReport
     from .functional.hacks import detect_hacks as detect_hacks
@@ -78,6 +95,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .sample import Sample as Sample
     from .terms import Affine as Affine
     from .terms import Clip as Clip
+    from .terms import CompositionTerm as CompositionTerm
     from .terms import FormatTerm as FormatTerm
     from .terms import Gate as Gate
     from .terms import HackTerm as HackTerm

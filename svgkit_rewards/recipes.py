@@ -22,9 +22,9 @@ A configuration is a mapping (every key optional)::
     timeout_s = 10.0
 
 Term names: ``format``, ``length``, ``mse``, ``psnr``, ``ssim``, ``l2``, ``l2_edge``, ``pixel``
-(with ``metric=``), ``hacks``, or ``"package.module:Factory"`` for a term defined elsewhere
-(called with the entry's other keys). Every key except ``term`` and ``weight`` is passed to the
-term's constructor.
+(with ``metric=``), ``hacks``, ``composition``, or ``"package.module:Factory"`` for a term
+defined elsewhere (called with the entry's other keys). Every key except ``term`` and
+``weight`` is passed to the term's constructor.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from typing import Any
 from .terms import (
     Affine,
     Clip,
+    CompositionTerm,
     FormatTerm,
     Gate,
     HackTerm,
@@ -104,6 +105,7 @@ TERMS: dict[str, Callable[..., Term]] = {
     "l2": _pixel("l2"),
     "l2_edge": _pixel("l2_edge"),
     "hacks": HackTerm,
+    "composition": CompositionTerm,
 }
 
 _ENGINE_KEYS = (

@@ -29,6 +29,7 @@ from .sample import Sample
 __all__ = [
     "Affine",
     "Clip",
+    "CompositionTerm",
     "EvalContext",
     "FormatTerm",
     "Gate",
@@ -329,6 +330,82 @@ class HackTerm(Term):
             ctx.components[i][self.name] = value
             out.append(value)
         return out
+
+
+class CompositionTerm(Term):
+    """How well the drawing meets the sample's ``spec`` (see
+    :func:`svgkit_rewards.functional.composition.check_composition`), in [0, 1].
+
+    The spec is an SGP-CompBench record or an svgkit spec on :attr:`Sample.spec`. Every check
+    is decided from the drawing's geometry in the engine's workers; nothing is rendered.
+
+    Parameters
+    ----------
+    strict
+        1.0 only when every check passes, else 0.0 (default: the mean check score, with partial
+        credit for counts).
+    undecided
+        Value when the checks cannot be decided (an unannotated drawing, a texture or implicit
+        relation, no spec); ``None`` leaves the term out of the sum for that sample. The default
+        0.0 rewards annotating objects so that they can be checked.
+    floor, min_alpha
+        Visibility integrity: the least visible share of the canvas and the least alpha for an
+        object to count as drawn.
+    name
+        Component name (default ``"composition"``).
+
+    Examples
+    --------
+    >>> from svgkit_rewards import RewardEngine, Sample
+    >>> svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+    ...        '<circle id="cat" cx="10" cy="10" r="6"/><rect id="dog" x="25" y="5" '
+    ...        'width="10" height="10"/></svg>')
+    >>> spec = {"major_type": "relation", "minor_type": "2d_spatial", "prompt": "",
+    ...         "metadata": {"relation": "on the left of", "nouns": ["cat", "dog"]}}
+    >>> RewardEngine(CompositionTerm(), in_process=True)([Sample(svg, spec=spec)])
+    [1.0]
+    """
+
+    value_range = (0.0, 1.0)
+
+    def __init__(
+        self,
+        *,
+        strict: bool = False,
+        undecided: float | None = 0.0,
+        floor: float | None = None,
+        min_alpha: float | None = None,
+        name: str = "composition",
+    ) -> None:
+        from .functional.composition import MIN_ALPHA, VISIBLE_FLOOR
+
+        self.strict = bool(strict)
+        if undecided is not None and not 0.0 <= float(undecided) <= 1.0:
+            raise ValueError(f"Expected `undecided` to be None or a float in [0, 1], but got "
+                             f"{undecided!r}")
+        self.undecided = None if undecided is None else float(undecided)
+        self.floor = VISIBLE_FLOOR if floor is None else float(floor)
+        self.min_alpha = MIN_ALPHA if min_alpha is None else float(min_alpha)
+        for what, v in (("floor", self.floor), ("min_alpha", self.min_alpha)):
+            if not 0.0 <= v <= 1.0:
+                raise ValueError(f"Expected `{what}` to be a float in [0, 1], but got {v!r}")
+        self.name = _check_name(name)
+
+    def request(self) -> AnalysisRequest:
+        from .functional.composition import composition_request
+
+        return composition_request()
+
+    def compute(self, samples: Sequence[Sample], analyses: Sequence[Analysis]) -> Values:
+        from .functional.composition import composition_reward
+
+        return [
+            composition_reward(
+                [s.completion], spec=[s.spec], strict=self.strict, undecided=self.undecided,
+                analyses=[a], floor=self.floor, min_alpha=self.min_alpha,
+            )[0]
+            for s, a in zip(samples, analyses)
+        ]
 
 
 # ---------------------------------------------------------------------------------------------

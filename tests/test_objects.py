@@ -165,3 +165,29 @@ def test_to_dict_is_strict_json_and_inputs_are_checked():
         objects(doc(""), merge_margin=2)
     assert objects(doc("")) == []
     assert objects(svgkit.parse(doc('<rect width="5" height="5"/>')))[0].label == "rect"
+
+
+def test_visible_colours_leave_a_backdrop_out():
+    car = ('<g id="car"><rect width="100" height="100" fill="red"/>'
+           '<rect x="20" y="40" width="60" height="20" fill="#00f"/>'
+           '<rect x="30" y="45" width="4" height="4" fill="#0f0"/></g>')
+    (obj,) = objects(doc(car))
+    assert [h for h, _ in obj.colors] == ["#0000ff", "#00ff00"]
+    assert obj.color == "#0000ff" and obj.color_name == "blue"
+    assert obj.colors[0][1] == pytest.approx(60 * 20 - 16, rel=0.05)
+    # a backdrop alone is still the object's colour
+    (sky,) = objects(doc('<g id="sky"><rect width="100" height="100" fill="#87ceeb"/></g>'))
+    assert sky.color == "#87ceeb"
+
+
+def test_max_alpha_and_shape_area():
+    faint = '<g id="ghost" opacity="0.05"><circle cx="50" cy="50" r="20" fill="#000"/></g>'
+    words = '<text id="cat" x="10" y="50" font-size="20">cat</text>'
+    mixed = ('<g id="dog"><rect x="10" y="60" width="30" height="30"/>'
+             '<text x="50" y="80" font-size="20">dog</text></g>')
+    ghost, cat, dog = objects(doc(faint + words + mixed))
+    assert ghost.max_alpha == pytest.approx(0.05) and ghost.drawn
+    assert cat.visible_area > 0 and cat.shape_area == 0.0
+    assert dog.shape_area == pytest.approx(900, rel=0.05)
+    assert dog.shape_area < dog.visible_area
+    assert json.loads(json.dumps(dog.to_dict()))["shape_area"] == pytest.approx(dog.shape_area)

@@ -254,7 +254,9 @@ def test_demo_module_entry_point() -> None:
 # --- documentation examples ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["README.md", "docs/user-guide.md", "docs/rewards.md"])
+@pytest.mark.parametrize(
+    "page", ["README.md", "docs/user-guide.md", "docs/rewards.md", "docs/composition.md"]
+)
 def test_documented_examples_run(page: str) -> None:
     # `>>>` blocks in these pages are doctests: the outputs shown to users are the real ones.
     result = doctest.testfile(

@@ -168,3 +168,228 @@ def test_relation_api():
         relation(objs[0], "box")  # type: ignore[arg-type]
     assert relations((FIXTURES / "relations_left_right.svg").read_text())[0].predicates == (
         "left_of",)
+
+
+# ---- near misses on both sides of every margin -----------------------------------------------
+#
+# Each margin of ``svgkit.geometry._relations`` is pinned by a pair of generated scenes, one
+# clearly inside and one clearly outside it (at least 0.05 of the share away, or a factor of 2
+# for OVERLAP_SHARE = 0.01), plus the boundary cases (touching, nested). Every scene is a
+# 256 × 256 canvas with rects on integer coordinates, so one analysis pixel is one device pixel,
+# every edge falls between pixel centres and every measured share is exact.
+
+SIDE = 256
+
+
+def _rect(box: tuple[float, float, float, float], fill: str, opacity: float = 1.0) -> str:
+    x0, y0, x1, y1 = box
+    alpha = f' fill-opacity="{opacity}"' if opacity < 1 else ""
+    return f'<rect x="{x0}" y="{y0}" width="{x1 - x0}" height="{y1 - y0}" fill="{fill}"{alpha}/>'
+
+
+def _pair(cat, dog, *, dog_opacity: float = 1.0, dog_first: bool = False):
+    """Objects ``cat`` and ``dog`` (each one rect; ``dog`` painted second unless ``dog_first``)."""
+    parts = [f'<g id="cat">{_rect(cat, "red")}</g>',
+             f'<g id="dog">{_rect(dog, "blue", dog_opacity)}</g>']
+    if dog_first:
+        parts.reverse()
+    objs = _objects_by_name(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{SIDE}" height="{SIDE}">'
+        f'{"".join(parts)}</svg>')
+    assert objs["cat"].drawn and objs["dog"].drawn
+    return objs["cat"], objs["dog"]
+
+
+def _transpose(box):
+    x0, y0, x1, y1 = box
+    return (y0, x0, y1, x1)
+
+
+_SEPARATION = {"x": ("left_of", "right_of", "x_overlap"), "y": ("above", "below", "y_overlap")}
+
+
+def _separated(axis: str, share: float, *, rows_shared: bool):
+    """cat (40 px wide) left of dog (80 px wide) on ``axis``, their extents overlapping by
+    ``share`` × 40 px. With ``rows_shared`` both span the same rows and dog is translucent (so
+    it hides none of cat); otherwise they sit on disjoint rows, both opaque."""
+    overlap = share * 40
+    assert overlap == int(overlap), "keep edges on whole pixels"
+    cat = (60, 100, 100, 160)
+    dog = (100 - overlap, 100, 180 - overlap, 160) if rows_shared else (
+        100 - overlap, 180, 180 - overlap, 220)
+    if axis == "y":
+        cat, dog = _transpose(cat), _transpose(dog)
+    return _pair(cat, dog, dog_opacity=0.5 if rows_shared else 1.0)
+
+
+@pytest.mark.parametrize("rows_shared", [True, False], ids=["same-rows", "apart"])
+@pytest.mark.parametrize("axis", ["x", "y"])
+@pytest.mark.parametrize(
+    ("share", "holds"),
+    [(-0.25, True),  # a gap of 10 px
+     (0.0, True),  # touching
+     (0.2, True),  # just under SEPARATION_SHARE
+     (0.25, True),  # at it: the margin is inclusive
+     (0.3, False),  # just over
+     (0.5, False),
+     (0.8, False)],
+)
+def test_margin_separation_share(axis, share, holds, rows_shared):
+    fore, back, metric = _SEPARATION[axis]
+    cat, dog = _separated(axis, share, rows_shared=rows_shared)
+    r, back_r = relation(cat, dog), relation(dog, cat)
+    assert r.metrics[metric] == pytest.approx(max(share, 0.0), abs=1e-12)
+    assert (fore in r) is holds and (back in back_r) is holds
+    assert back not in r and fore not in back_r
+    other = _SEPARATION["y" if axis == "x" else "x"]
+    if rows_shared:  # same rows: the other axis overlaps fully, so it never separates
+        assert other[0] not in r and other[1] not in r
+    else:  # dog sits on rows clearly after cat's: always separated on the other axis
+        assert other[0] in r and other[1] in back_r
+
+
+def test_margin_separation_uses_the_smaller_extent():
+    """A 20 px overlap is 0.5 of a 40 px object but only 0.125 of an 80 px one: the smaller
+    extent decides, so no left_of (read against the larger extent it would hold)."""
+    cat, dog = _pair((60, 100, 100, 160), (80, 100, 160, 160), dog_opacity=0.5)
+    r = relation(cat, dog)
+    assert r.metrics["x_overlap"] == pytest.approx(0.5)
+    assert "left_of" not in r and "right_of" not in relation(dog, cat)
+
+
+@pytest.mark.parametrize("outer_first", [True, False], ids=["inner-in-front", "outer-translucent"])
+def test_margin_nested_boxes_are_not_separated_but_inside(outer_first):
+    """cat (40 × 40) nested inside dog (120 × 120): no left/right/above/below either way, cat is
+    inside dog and dog contains cat; they overlap."""
+    inner, outer = (100, 100, 140, 140), (60, 60, 180, 180)
+    cat, dog = _pair(inner, outer, dog_opacity=1.0 if outer_first else 0.5,
+                     dog_first=outer_first)
+    r, back = relation(cat, dog), relation(dog, cat)
+    assert r.metrics["x_overlap"] == r.metrics["y_overlap"] == 1.0
+    for side in ("left_of", "right_of", "above", "below"):
+        assert side not in r and side not in back
+    assert "inside" in r and "contains" in back
+    assert "contains" not in r and "inside" not in back
+    assert "overlaps" in r and "overlaps" in back
+    assert r.metrics["a_in_b"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("shared_px", "holds"),
+    [(0, False),  # touching: nothing shared
+     (50, False),  # 0.005 of the smaller painted area: under OVERLAP_SHARE = 0.01
+     (150, True),  # 0.015
+     (200, True)],  # 0.02
+)
+def test_margin_overlap_share(shared_px, holds):
+    """cat and dog are 100 × 100 squares (10,000 px each) sharing ``shared_px`` pixels; dog is
+    painted second, translucent."""
+    cols = shared_px // 50 if shared_px else 0
+    cat = (20, 20, 120, 120)
+    dog = (120 - cols, 70, 220 - cols, 170) if shared_px else (120, 70, 220, 170)
+    cat, dog = _pair(cat, dog, dog_opacity=0.5)
+    r, back = relation(cat, dog), relation(dog, cat)
+    assert r.metrics["overlap_area"] == shared_px
+    assert r.metrics["overlap"] == pytest.approx(shared_px / 10_000)
+    assert ("overlaps" in r) is holds and ("overlaps" in back) is holds
+    assert ("behind" in r) is holds and ("in_front_of" in back) is holds
+
+
+def test_margin_overlap_needs_one_whole_pixel():
+    """Two 5 × 5 squares sharing one pixel: 1 px ≥ max(1, 0.01 × 25) overlaps."""
+    cat, dog = _pair((20, 20, 25, 25), (24, 24, 29, 29))
+    assert relation(cat, dog).metrics["overlap_area"] == 1
+    assert "overlaps" in relation(cat, dog)
+
+
+@pytest.mark.parametrize(("share", "holds"), [(0.8, False), (0.85, False), (0.95, True),
+                                              (1.0, True)])
+def test_margin_inside_share(share, holds):
+    """cat (40 × 40) sticks out of dog (120 × 120) on the right, ``share`` of its width inside;
+    cat is painted over dog."""
+    inside = int(share * 40)
+    cat = (180 - inside, 100, 220 - inside, 140)
+    cat, dog = _pair(cat, (60, 60, 180, 180), dog_first=True)
+    r, back = relation(cat, dog), relation(dog, cat)
+    assert r.metrics["a_in_b"] == pytest.approx(share)
+    assert ("inside" in r) is holds and ("contains" in back) is holds
+    assert "overlaps" in r  # all of these overlap; only containment changes
+
+
+@pytest.mark.parametrize(("share", "holds"), [(0.3, False), (0.4, False), (0.6, True),
+                                              (0.7, True)])
+@pytest.mark.parametrize("dog_opacity", [1.0, 0.5], ids=["opaque", "translucent"])
+def test_margin_hidden_share(share, holds, dog_opacity):
+    """dog, painted after cat (100 × 50), covers ``share`` of cat's columns; translucent paint
+    hides nothing at any share."""
+    cols = int(share * 100)
+    cat, dog = _pair((50, 100, 150, 150), (150 - cols, 80, 230 - cols, 170),
+                     dog_opacity=dog_opacity)
+    r = relation(cat, dog)
+    opaque = dog_opacity == 1.0
+    assert r.metrics["a_hidden_by_b"] == pytest.approx(share if opaque else 0.0)
+    assert ("hidden_by" in r) is (holds and opaque)
+    assert "behind" in r  # overlapping and earlier: behind, whether hidden or not
+    assert "hidden_by" not in relation(dog, cat)  # never by earlier paint
+
+
+def _on_table(*, over: float = 1.0, gap: float = 0.0, cat_height: int = 100):
+    """cat (40 wide, ``cat_height`` tall) above a 160 × 40 table (dog, from y = 150),
+    ``over`` × 40 px of cat's width over the table, cat's bottom ``gap`` px above its top
+    (negative: sunk into it). cat is painted last, so it is fully visible."""
+    over_px = over * 40
+    assert over_px == int(over_px)
+    x0 = 200 - over_px
+    bottom = 150 - gap
+    return _pair((x0, bottom - cat_height, x0 + 40, bottom), (40, 150, 200, 190), dog_first=True)
+
+
+@pytest.mark.parametrize(("over", "holds"), [(0.3, False), (0.4, False), (0.45, False),
+                                             (0.55, True), (0.6, True), (1.0, True)])
+def test_margin_support_share(over, holds):
+    cat, dog = _on_table(over=over)
+    r = relation(cat, dog)
+    assert r.metrics["x_overlap"] == pytest.approx(over)
+    assert ("on_top_of" in r) is holds
+    assert "above" in r and "on_top_of" not in relation(dog, cat)
+
+
+@pytest.mark.parametrize(
+    ("gap_share", "holds"),
+    [(0.0, True),  # resting on it
+     (0.05, True),  # floating 0.05 h + 1 px: within CONTACT_MARGIN = 0.1 (plus one pixel)
+     (0.15, False),  # 0.15 h + 1 px: beyond
+     (0.3, False)],
+)
+def test_margin_contact_margin(gap_share, holds):
+    """cat is 100 px tall, so the allowance is 0.1 × 100 + 1 px = 11 px; gaps 1, 6, 16, 31 px."""
+    gap = gap_share * 100 + 1 if gap_share else 0
+    cat, dog = _on_table(gap=gap)
+    r = relation(cat, dog)
+    assert ("on_top_of" in r) is holds
+    assert "above" in r  # it is above either way
+
+
+@pytest.mark.parametrize("cat_height", [20, 100])
+def test_margin_contact_margin_scales_with_the_height_of_a(cat_height):
+    """The allowance is 0.1 × cat's height + 1 px: a 9 px gap is contact for a 100 px object
+    (allowance 11 px) but not for a 20 px one (allowance 3 px)."""
+    cat, dog = _on_table(gap=9, cat_height=cat_height)
+    assert ("on_top_of" in relation(cat, dog)) is (cat_height == 100)
+
+
+@pytest.mark.parametrize(("sunk", "holds"), [(0.4, True), (0.6, False)])
+def test_margin_on_top_of_may_sink_half_the_support(sunk, holds):
+    """cat's bottom may reach at most half of the table's height (40 px) below its top."""
+    cat, dog = _on_table(gap=-sunk * 40, cat_height=100)
+    assert ("on_top_of" in relation(cat, dog)) is holds
+
+
+def test_corner_touching_boxes_keep_their_own_visible_pixels():
+    """dog (painted last) ends at column 100 on row 100, where cat's first visible run starts:
+    cat's row-100 pixels must stay cat's, so dog's visible extent ends at x = 100 and cat is
+    right of (and below) dog."""
+    cat, dog = _pair((100, 100, 150, 150), (40, 50, 100, 101))
+    assert dog.visible_area <= dog.painted_area
+    assert dog.visible_bbox == (40, 50, 100, 101)
+    assert relation(cat, dog).predicates == ("right_of", "below")

@@ -1252,9 +1252,12 @@ def _bbox_centre_pixel(
 
 
 @njit(cache=True, inline="always")
-def _push_run(runs: np.ndarray, n: int, row: int, c0: int, c1: int) -> tuple[np.ndarray, int]:
-    """Append run ``(row, c0, c1)``, extending the previous run when they touch."""
-    if n > 0 and runs[n - 1, 0] == row and runs[n - 1, 2] == c0:
+def _push_run(
+    runs: np.ndarray, n: int, row: int, c0: int, c1: int, first: int
+) -> tuple[np.ndarray, int]:
+    """Append run ``(row, c0, c1)``, extending the previous run when they touch and it is one of
+    this layer's (index ≥ ``first``): runs of different layers share the buffer."""
+    if n > first and runs[n - 1, 0] == row and runs[n - 1, 2] == c0:
         runs[n - 1, 2] = c1
         return runs, n
     if n >= runs.shape[0]:
@@ -1395,13 +1398,14 @@ def _sort_merge(runs: np.ndarray, width: int) -> np.ndarray:
 def _set_apply(
     off: np.ndarray, cnt: np.ndarray, cap: np.ndarray, lo: np.ndarray, hi: np.ndarray,
     used: np.ndarray, row: int, a: int, b: int, insert: bool, emit: bool, runs: np.ndarray,
-    n_runs: int,
+    n_runs: int, first_run: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Measure span ``[a, b)`` of ``row`` against the row's interval set.
 
     Returns ``(lo, hi, runs, n_runs, uncovered)``: ``uncovered`` counts the span's pixels not in
     the set; with ``emit`` the uncovered pieces are appended to ``runs``; with ``insert`` the span
-    is added to the set (the pool arrays ``lo``/``hi`` may be reallocated).
+    is added to the set (the pool arrays ``lo``/``hi`` may be reallocated). Emitted runs merge
+    only with runs from index ``first_run`` on (the current layer's).
     """
     start = off[row]
     n = cnt[row]
@@ -1421,14 +1425,14 @@ def _set_apply(
         if lo[start + j] > cursor:
             uncovered += lo[start + j] - cursor
             if emit:
-                runs, n_runs = _push_run(runs, n_runs, row, cursor, lo[start + j])
+                runs, n_runs = _push_run(runs, n_runs, row, cursor, lo[start + j], first_run)
         if hi[start + j] > cursor:
             cursor = hi[start + j]
         j += 1
     if cursor < b:
         uncovered += b - cursor
         if emit:
-            runs, n_runs = _push_run(runs, n_runs, row, cursor, b)
+            runs, n_runs = _push_run(runs, n_runs, row, cursor, b, first_run)
     if insert and uncovered > 0:
         k0 = first
         if k0 > 0 and hi[start + k0 - 1] == a:
@@ -1663,11 +1667,11 @@ def rasterise_layers(
             painted += b - a
             op_lo, op_hi, vis, n_vis, u = _set_apply(op_off, op_cnt, op_cap, op_lo, op_hi,
                                                      op_used, row, a, b, opaque, True, vis,
-                                                     n_vis)
+                                                     n_vis, vis_start[L])
             visible += u
             any_lo, any_hi, vis, n_vis, u = _set_apply(any_off, any_cnt, any_cap, any_lo,
                                                        any_hi, any_used, row, a, b, True, False,
-                                                       vis, n_vis)
+                                                       vis, n_vis, vis_start[L])
             top += u
         vis_end[L] = n_vis
         layer_painted[L] = painted

@@ -25,12 +25,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..scene import PaintKind, Scene
+from ..scene import PaintKind, PrimitiveKind, Scene
 from . import _kernels as K
 from ._analysis import DEFAULT_RESOLUTION, Analysis, analyse, as_scene, check_resolution
 from ._colors import color_names, rgb_to_hex
 
 __all__ = [
+    "BACKDROP_SHARE",
     "GENERIC_NAMES",
     "SceneObject",
     "ShapeDescriptor",
@@ -47,6 +48,11 @@ GENERIC_NAMES = frozenset(
     use wrap wrapper xmlid
     """.split()
 )
+
+#: A layer painting at least this share of the canvas is a backdrop, not an object's colour
+#: (unless it is all the object shows).
+BACKDROP_SHARE = 0.9
+_NOT_SHAPES = (PrimitiveKind.TEXT, PrimitiveKind.IMAGE)
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[\s_\-.:]+")
@@ -218,8 +224,19 @@ class SceneObject:
     color : str
         ``#rrggbb`` of the dominant visible colour: the paint covering the largest visible area,
         taking at each pixel the object's topmost layer there ("" when nothing is visible).
+        A *backdrop* layer (one painting at least 90 % of the canvas) is left out when the object
+        has other visible paint: a canvas-sized rect behind a figure is not the figure's colour.
     color_name : str or None
         Basic colour term of ``color`` (:func:`svgkit.color_name`).
+    colors : tuple[tuple[str, float], ...]
+        Every visible colour of the object as ``(#rrggbb, area in device px²)``, largest first,
+        counted as for ``color`` (backdrop layers left out the same way; images have no colour).
+    max_alpha : float
+        The largest alpha (paint alpha × effective opacity) among the layers with visible pixels
+        (0.0 when nothing is visible): a drawing at ``opacity="0.02"`` is painted but barely seen.
+    shape_area : float
+        Visible area (device px²) where the object's topmost paint is a shape, not a text run or
+        an image: what the object *draws*, as opposed to what it writes or embeds.
     shape : ShapeDescriptor
     drawn : bool
         Whether any pixel of it is visible.
@@ -246,6 +263,9 @@ class SceneObject:
     shape: ShapeDescriptor
     drawn: bool
     is_background: bool
+    colors: tuple[tuple[str, float], ...]
+    max_alpha: float
+    shape_area: float
     _analysis: Analysis = field(repr=False)
     _painted_runs: npt.NDArray[np.int32] = field(repr=False)
     _visible_runs: npt.NDArray[np.int32] = field(repr=False)
@@ -279,6 +299,9 @@ class SceneObject:
             "shape": self.shape.to_dict(),
             "drawn": self.drawn,
             "is_background": self.is_background,
+            "colors": [[h, _f(a)] for h, a in self.colors],
+            "max_alpha": _f(self.max_alpha),
+            "shape_area": _f(self.shape_area),
         }
 
 
@@ -438,6 +461,9 @@ def objects(
     )
     pw, ph = a.pixel_w, a.pixel_h
     canvas_area = scene.canvas.width * scene.canvas.height
+    backdrop_px = BACKDROP_SHARE * a.grid_width * a.grid_height
+    layer_kind = np.asarray(scene.kind)[a.layer_prim] if a.layer_prim.size else np.zeros(0)
+    layer_is_shape = ~np.isin(layer_kind, [int(k) for k in _NOT_SHAPES])
     sb = np.asarray(scene.stroke_bbox, dtype=np.float64).reshape(-1, 4)
     out: list[SceneObject] = []
     for k, s in enumerate(specs):
@@ -459,19 +485,21 @@ def objects(
              float(boxes[finite, 2].max()), float(boxes[finite, 3].max()))
             if finite.any() else (math.nan,) * 4
         )
-        # dominant visible colour: area per hex over the object's layers
+        # visible colours: area per hex over the object's layers, backdrops aside
         layers = np.nonzero(layer_obj == k)[0]
-        color = ""
-        best = 0
+        seen = [L for L in layers if layer_obj_top[L] > 0]
+        figure = [L for L in seen if a.layer_painted[L] < backdrop_px]
         tally: dict[str, int] = {}
-        for L in layers:
-            c = int(layer_obj_top[L])
-            if c <= 0 or np.isnan(a.layer_rgb[L, 0]):
+        for L in figure or seen:
+            if np.isnan(a.layer_rgb[L, 0]):
                 continue
             h = rgb_to_hex(a.layer_rgb[L])
-            tally[h] = tally.get(h, 0) + c
-            if tally[h] > best or (tally[h] == best and h < color):
-                best, color = tally[h], h
+            tally[h] = tally.get(h, 0) + int(layer_obj_top[L])
+        # largest area first; ties by hex so the order is stable
+        ranked = sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+        color = ranked[0][0] if ranked else ""
+        max_alpha = max((float(a.layer_alpha[L]) for L in seen), default=0.0)
+        shape_px = int(sum(layer_obj_top[L] for L in seen if layer_is_shape[L]))
         filled = _row_fill(painted)
         painted_area = painted_px * pw * ph
         out.append(SceneObject(
@@ -494,6 +522,9 @@ def objects(
             shape=_descriptor(painted, pw, ph),
             drawn=visible_px > 0,
             is_background=k == 0 and painted_area >= 0.9 * canvas_area,
+            colors=tuple((h, c * pw * ph) for h, c in ranked),
+            max_alpha=max_alpha,
+            shape_area=shape_px * pw * ph,
             _analysis=a,
             _painted_runs=painted,
             _visible_runs=visible,

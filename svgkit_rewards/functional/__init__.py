@@ -21,14 +21,21 @@ from .length import LENGTH_POLICIES, code_length, length_reward
 from .pixel import PIXEL_METRICS, load_image, mse, pixel_reward, psnr, rlrf_edge_l2, rlrf_l2, ssim
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .composition import CompositionResult as CompositionResult
+    from .composition import check_composition as check_composition
+    from .composition import composition_reward as composition_reward
+    from .composition import summarize_composition as summarize_composition
     from .hacks import HackReport as HackReport
     from .hacks import detect_hacks as detect_hacks
     from .hacks import hack_reward as hack_reward
 
 _HACKS = ("HackReport", "detect_hacks", "hack_reward")
+_COMPOSITION = ("CompositionResult", "check_composition", "composition_reward",
+                "summarize_composition")
 
 __all__ = sorted(
     [
+        *_COMPOSITION,
         "FORMAT_POLICIES",
         "HackReport",
         "LENGTH_POLICIES",
@@ -56,4 +63,8 @@ def __getattr__(name: str) -> Any:
         from . import hacks
 
         return getattr(hacks, name)
+    if name in _COMPOSITION:
+        from . import composition
+
+        return getattr(composition, name)
     raise AttributeError(f"module 'svgkit_rewards.functional' has no attribute {name!r}")

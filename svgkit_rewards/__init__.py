@@ -41,13 +41,16 @@ _EXPORTS: dict[str, str] = {
     "Gate": "terms",
     "HackReport": "functional.hacks",
     "HackTerm": "terms",
+    "ImageImageTerm": "neural.terms",
     "LengthTerm": "terms",
+    "ModelNotFoundError": "neural._loading",
     "PixelTerm": "terms",
     "RECIPES": "recipes",
     "RewardEngine": "engine",
     "RewardResult": "sample",
     "Sample": "sample",
     "Term": "terms",
+    "TextImageTerm": "neural.terms",
     "WeightedSum": "terms",
     "analyze": "analysis",
     "build_reward": "recipes",
@@ -56,12 +59,14 @@ _EXPORTS: dict[str, str] = {
     "detect_hacks": "functional.hacks",
     "format_reward": "functional.format",
     "hack_reward": "functional.hacks",
+    "image_image_reward": "functional.image_image",
     "length_reward": "functional.length",
     "load_config": "recipes",
     "load_specs": "functional.composition_specs",
     "parse_spec": "functional.composition_specs",
     "pixel_reward": "functional.pixel",
     "register_term": "recipes",
+    "text_image_reward": "functional.text_image",
     "summarize_composition": "functional.composition",
 }
 
@@ -84,8 +89,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from .functional.hacks import HackReport as HackReport
     from .functional.hacks import detect_hacks as detect_hacks
     from .functional.hacks import hack_reward as hack_reward
+    from .functional.image_image import image_image_reward as image_image_reward
     from .functional.length import length_reward as length_reward
     from .functional.pixel import pixel_reward as pixel_reward
+    from .functional.text_image import text_image_reward as text_image_reward
+    from .neural._loading import ModelNotFoundError as ModelNotFoundError
+    from .neural.terms import ImageImageTerm as ImageImageTerm
+    from .neural.terms import TextImageTerm as TextImageTerm
     from .recipes import RECIPES as RECIPES
     from .recipes import build_reward as build_reward
     from .recipes import load_config as load_config

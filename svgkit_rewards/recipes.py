@@ -22,9 +22,10 @@ A configuration is a mapping (every key optional)::
     timeout_s = 10.0
 
 Term names: ``format``, ``length``, ``mse``, ``psnr``, ``ssim``, ``l2``, ``l2_edge``, ``pixel``
-(with ``metric=``), ``hacks``, ``composition``, or ``"package.module:Factory"`` for a term
-defined elsewhere (called with the entry's other keys). Every key except ``term`` and
-``weight`` is passed to the term's constructor.
+(with ``metric=``), ``hacks``, ``composition``, the neural ``clip``, ``siglip``,
+``text_image``, ``dino``, ``image_image`` (with ``model=``, see :mod:`svgkit_rewards.neural`),
+or ``"package.module:Factory"`` for a term defined elsewhere (called with the entry's other
+keys). Every key except ``term`` and ``weight`` is passed to the term's constructor.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .neural.terms import ImageImageTerm, TextImageTerm, clip_term, dino_term, siglip_term
 from .terms import (
     Affine,
     Clip,
@@ -106,6 +108,12 @@ TERMS: dict[str, Callable[..., Term]] = {
     "l2_edge": _pixel("l2_edge"),
     "hacks": HackTerm,
     "composition": CompositionTerm,
+    # neural terms (svgkit_rewards.neural; models from local files, loaded on first use)
+    "text_image": TextImageTerm,
+    "clip": clip_term,
+    "siglip": siglip_term,
+    "image_image": ImageImageTerm,
+    "dino": dino_term,
 }
 
 _ENGINE_KEYS = (

@@ -1,6 +1,7 @@
 # svgkit developer entry points. Every target sets up first (fast and silent when nothing changed).
 #
-#   make demo     set up, then run the main job (validate/summarise/render the bundled examples)
+#   make bench    set up, then run the main job: svgkit-bench on the bundled demo suite -> out/bench/demo
+#   make demo     set up, then validate/summarise/render the core's bundled example SVGs
 #   make test     set up, then ruff and the test suite (hypothesis profile `ci`)
 #   make docs     set up, then build the Sphinx docs with warnings as errors -> docs/_build/html
 #   make lint     ruff and mypy (strict) over the packages
@@ -18,13 +19,16 @@ PY := $(VENV)/bin/python
 HYPOTHESIS_PROFILE ?= ci
 export HYPOTHESIS_PROFILE
 
-.PHONY: help setup demo test lint typecheck docs clip-smoke clean
+.PHONY: help setup bench demo test lint typecheck docs clip-smoke clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
 
 setup:
 	@EXTRAS='$(EXTRAS)' VENV='$(VENV)' bash scripts/setup.sh
+
+bench: setup
+	$(VENV)/bin/svgkit-bench run $(BENCH_ARGS)
 
 demo: setup
 	$(PY) -m svgkit.demo
@@ -48,4 +52,4 @@ clip-smoke:
 	bash scripts/clip-smoke.sh
 
 clean:
-	rm -rf docs/_build out/demo build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache
+	rm -rf docs/_build out/demo out/bench build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

@@ -2,7 +2,8 @@
 # One-command set-up for svgkit development (what `make setup` runs).
 #
 #   1. Debian packages pycairo needs to build and text needs to render (libcairo2-dev, pkg-config,
-#      fonts-dejavu-core, fontconfig): installed with apt-get only when missing.
+#      fonts-dejavu-core, fontconfig), and for dev set-ups (EXTRAS naming dev or all) chromium, the
+#      headless browser the HTML report's tests load it in: installed with apt-get only when missing.
 #   2. A virtual environment in .venv (created when missing).
 #   3. svgkit installed editable with extras, versions held by .ci/constraints.txt.
 #
@@ -27,6 +28,10 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- 1. system packages ---------------------------------------------------------------------------
 apt_packages=(libcairo2-dev pkg-config fonts-dejavu-core fontconfig)
+# The HTML report is tested in a real headless browser; plain user installs stay light.
+if [[ ",$extras," =~ ,(dev|all), ]]; then
+  apt_packages+=(chromium)
+fi
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
 

@@ -101,7 +101,8 @@ def test_installed_metadata_matches() -> None:
     assert dist.version == svgkit.__version__
     assert dist.metadata["Requires-Python"] == ">=3.10"
     scripts = {ep.name: ep.value for ep in dist.entry_points if ep.group == "console_scripts"}
-    assert scripts == {"svgkit": "svgkit.cli:main"}
+    assert scripts == {"svgkit": "svgkit.cli:main",
+                       "svgkit-bench": "svgkit_rewards.bench.cli:main"}
 
 
 @pytest.mark.parametrize("package", PACKAGES)
@@ -190,6 +191,9 @@ def test_wheel_contents(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"svgkit/py.typed", "svgkit_rewards/py.typed", "svgkit/demo.py"} <= names
     assert {f"svgkit/examples/{n}" for n in demo.example_names()} <= names
+    assert {"svgkit_rewards/bench/templates/report.html.j2",
+            "svgkit_rewards/bench/demo/suite.jsonl",
+            "svgkit_rewards/bench/demo/completions/careful.jsonl"} <= names
     assert not any(n.startswith(("tests/", "benchmarks/", "docs/")) for n in names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "svgkit = svgkit.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

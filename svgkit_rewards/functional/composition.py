@@ -58,6 +58,7 @@ __all__ = [
     "VISIBLE_FLOOR",
     "CheckResult",
     "CompositionResult",
+    "check_analysis",
     "check_composition",
     "color_term",
     "composition_facts",
@@ -687,6 +688,28 @@ def _from_analysis(
     if analysis.code == "EMPTY" and result.satisfied is None and not facts["declared"]:
         return _failed_result(spec, "EMPTY", "the drawing paints nothing")
     return result
+
+
+def check_analysis(
+    analysis: Analysis,
+    spec: CompositionSpec | Mapping[str, Any] | str,
+    *,
+    floor: float = VISIBLE_FLOOR,
+    min_alpha: float = MIN_ALPHA,
+) -> CompositionResult:
+    """:func:`check_composition` on an existing analysis (one made with
+    :func:`composition_request` merged into its request), so a caller that already analysed
+    the completion does not parse it again.
+
+    Examples
+    --------
+    >>> from svgkit_rewards.analysis import analyze
+    >>> a = analyze("<svg xmlns='http://www.w3.org/2000/svg' width='9' height='9'>"
+    ...             "<circle id='cat' cx='4' cy='4' r='3'/></svg>", composition_request())
+    >>> check_analysis(a, {"objects": [{"noun": "cat"}]}).satisfied
+    True
+    """
+    return _from_analysis(analysis, parse_spec(spec), floor, min_alpha)
 
 
 def check_composition(

@@ -286,3 +286,34 @@ def save_open_clip(path: Path, seed: int = 0) -> Path:
     out = path / "open_clip_model.safetensors"
     save_file({k: v.contiguous() for k, v in model.state_dict().items()}, out)
     return out
+
+
+def save_tiny_qwen(path: Path, *, max_positions: int = 256, seed: int = 0) -> Any:
+    """A 2-layer, 16-wide random Qwen2 causal LM and a character-level tokenizer with a chat
+    template, built offline and saved to ``path``; returns the tokenizer."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    vocab = {"<pad>": 0, "<eos>": 1, "<unk>": 2}
+    for ch in "<>/=\"' :\nabcdefghijklmnopqrstuvwxyz0123456789":
+        vocab.setdefault(ch, len(vocab))
+    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Split(pattern="", behavior="isolated")
+    tok.decoder = decoders.Fuse()
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>", unk_token="<unk>"
+    )
+    tokenizer.chat_template = (
+        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}assistant: {% endif %}"
+    )
+    torch.manual_seed(seed)
+    config = Qwen2Config(
+        vocab_size=len(vocab), hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+        num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=max_positions,
+        pad_token_id=0, eos_token_id=1, bos_token_id=1, tie_word_embeddings=True,
+    )
+    Qwen2ForCausalLM(config).save_pretrained(path)
+    tokenizer.save_pretrained(path)
+    return tokenizer

@@ -328,40 +328,10 @@ def test_trl_through_the_worker_pool():
 def tiny_model_dir(tmp_path: Path) -> tuple[str, object]:
     """A 2-layer, 16-wide random Qwen2 and a character-level tokenizer with a chat template,
     built offline."""
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
-    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+    import neural_models
 
-    vocab = {"<pad>": 0, "<eos>": 1, "<unk>": 2}
-    for ch in "<>/=\"' :\nabcdefghijklmnopqrstuvwxyz0123456789":
-        vocab.setdefault(ch, len(vocab))
-    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.Split(pattern="", behavior="isolated")
-    tok.decoder = decoders.Fuse()
-    tokenizer = PreTrainedTokenizerFast(
-        tokenizer_object=tok, pad_token="<pad>", eos_token="<eos>", unk_token="<unk>"
-    )
-    tokenizer.chat_template = (
-        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
-        "{% if add_generation_prompt %}assistant: {% endif %}"
-    )
-    torch.manual_seed(0)
-    config = Qwen2Config(
-        vocab_size=len(vocab),
-        hidden_size=16,
-        intermediate_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        num_key_value_heads=1,
-        max_position_embeddings=256,
-        pad_token_id=0,
-        eos_token_id=1,
-        bos_token_id=1,
-        tie_word_embeddings=True,
-    )
     path = tmp_path / "tiny"
-    Qwen2ForCausalLM(config).save_pretrained(path)
-    tokenizer.save_pretrained(path)
+    tokenizer = neural_models.save_tiny_qwen(path, max_positions=256)
     return str(path), tokenizer
 
 

@@ -102,7 +102,8 @@ def test_installed_metadata_matches() -> None:
     assert dist.metadata["Requires-Python"] == ">=3.10"
     scripts = {ep.name: ep.value for ep in dist.entry_points if ep.group == "console_scripts"}
     assert scripts == {"svgkit": "svgkit.cli:main",
-                       "svgkit-bench": "svgkit_rewards.bench.cli:main"}
+                       "svgkit-bench": "svgkit_rewards.bench.cli:main",
+                       "svgkit-rewards": "svgkit_rewards.cli:main"}
 
 
 @pytest.mark.parametrize("package", PACKAGES)

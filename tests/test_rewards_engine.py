@@ -15,14 +15,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reward_faults import FEATURE
+from reward_faults import FaultTerm
 from strategies import arbitrary_text
 
 import svgkit
 import svgkit_rewards
 from svgkit_rewards import (
     Affine,
-    AnalysisRequest,
     Clip,
     FormatTerm,
     Gate,
@@ -55,19 +54,6 @@ class Const(Term):
 
     def compute(self, samples, analyses):
         return self.values[: len(samples)]
-
-
-class FaultTerm(Term):
-    """Requests the misbehaving feature of tests/reward_faults.py; value 1 when it ran."""
-
-    name = "fault"
-    value_range = (0.0, 1.0)
-
-    def request(self) -> AnalysisRequest:
-        return AnalysisRequest(features=(FEATURE,), render_check=True)
-
-    def compute(self, samples, analyses):
-        return [1.0 if "fault" in a.features else 0.0 for a in analyses]
 
 
 def _evaluate(term: Term, n: int, floor: float = 0.0):

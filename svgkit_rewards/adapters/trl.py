@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar
 
+from ..client import RewardClient
 from ..engine import RewardEngine
 from ..functional._common import completion_text
 from ..functional._common import is_sequence as _is_sequence
@@ -48,8 +49,11 @@ from ._common import _engine_option_names, _fields_from_mapping
 __all__ = ["AsyncSVGReward", "SVGReward", "trl_reward", "trl_reward_funcs"]
 
 #: What a reward is configured with: a recipe name, a config mapping, the path of a TOML / YAML
-#: / JSON config, or a ready :class:`~svgkit_rewards.RewardEngine`.
-Config: TypeAlias = "str | os.PathLike[str] | Mapping[str, Any] | RewardEngine"
+#: / JSON config, a ready :class:`~svgkit_rewards.RewardEngine`, or a
+#: :class:`~svgkit_rewards.client.RewardClient` of a reward server.
+Config: TypeAlias = "str | os.PathLike[str] | Mapping[str, Any] | RewardEngine | RewardClient"
+#: What scores a batch: an engine in this process or a client of a reward server.
+Scorer: TypeAlias = "RewardEngine | RewardClient"
 
 # Keyword arguments of TRL's call that are not dataset columns.
 _NOT_COLUMNS = frozenset({"trainer_state", "log_extra", "log_metric", "environments"})
@@ -66,10 +70,10 @@ class _Scorer:
     """
 
     def __init__(self, config: Config, overrides: Mapping[str, Any]) -> None:
-        self._given = isinstance(config, RewardEngine)
-        self._engine: RewardEngine | None
+        self._given = isinstance(config, (RewardEngine, RewardClient))
+        self._engine: Scorer | None
         self._config: dict[str, Any] | None
-        if isinstance(config, RewardEngine):
+        if isinstance(config, (RewardEngine, RewardClient)):
             if overrides:
                 raise ValueError(
                     "Expected no engine settings with a ready RewardEngine, but got "
@@ -95,7 +99,7 @@ class _Scorer:
         self.seen_flags: set[str] = set()
 
     @property
-    def engine(self) -> RewardEngine:
+    def engine(self) -> Scorer:
         with self._lock:
             if self._engine is None:
                 assert self._config is not None
@@ -235,8 +239,9 @@ class _RewardBase:
     # -- public surface ---------------------------------------------------------------------
 
     @property
-    def engine(self) -> RewardEngine:
-        """The :class:`~svgkit_rewards.RewardEngine` (built on first use)."""
+    def engine(self) -> Scorer:
+        """The :class:`~svgkit_rewards.RewardEngine` (built on first use), or the reward
+        server's :class:`~svgkit_rewards.client.RewardClient` it was given."""
         return self._scorer.engine
 
     @property
@@ -364,8 +369,9 @@ class SVGReward(_RewardBase):
     ----------
     config
         A recipe name (``"sgp"``, ``"rlrf"``, ``"svgkit"``), a config mapping, the path of a
-        TOML / YAML / JSON config (see :func:`svgkit_rewards.load_config`), or a ready
-        :class:`~svgkit_rewards.RewardEngine`.
+        TOML / YAML / JSON config (see :func:`svgkit_rewards.load_config`), a ready
+        :class:`~svgkit_rewards.RewardEngine`, or a
+        :class:`~svgkit_rewards.client.RewardClient` (score on a reward server).
     name
         ``__name__``, which TRL logs the reward under (``rewards/<name>/mean``); default
         ``"svgkit_<recipe>"`` (``"svgkit_<file stem>"`` for a file, ``"svgkit"`` otherwise).

@@ -19,6 +19,10 @@ functions as keyword arguments:
     (default 0.0).
 any :class:`~svgkit_rewards.RewardEngine` setting
     ``floor``, ``workers``, ``timeout_s``, ``in_process``, ``truncated``, … replace the config's.
+``url`` (and optionally ``token_file``)
+    Score on a reward server (``svgkit-rewards serve``) instead of in this process; the
+    server's config then decides the reward, and ``config`` and engine settings must not be
+    given.
 
 Other keyword arguments (verl's reward loop adds ``reward_router_address`` and
 ``reward_model_tokenizer``) are ignored; an unknown one is reported once with a warning. One
@@ -67,6 +71,7 @@ from svgkit_rewards.adapters._common import (
     _numeric_row,
     _split_reference,
 )
+from svgkit_rewards.client import RewardClient
 from svgkit_rewards.engine import RewardEngine
 from svgkit_rewards.functional._common import completion_text
 from svgkit_rewards.functional._common import is_sequence as _is_sequence
@@ -75,6 +80,7 @@ from svgkit_rewards.sample import Sample
 __all__ = ["compute_score", "compute_score_batch", "get_engine"]
 
 _ENGINES: dict[str, RewardEngine] = {}
+_CLIENTS: dict[tuple[str, str | None], RewardClient] = {}
 _LOCK = threading.Lock()
 # keyword arguments verl itself may add to the call
 _VERL_KWARGS = frozenset({"reward_router_address", "reward_model_tokenizer"})
@@ -88,7 +94,14 @@ def _settings(kwargs: Mapping[str, Any]) -> tuple[Any, float, dict[str, Any]]:
     if not isinstance(missing, (int, float)) or isinstance(missing, bool):
         raise ValueError(f"Expected `missing` to be a float, but got {missing!r}")
     engine_options = {k: v for k, v in kwargs.items() if k in options}
-    for key in sorted(set(kwargs) - set(options) - {"config", "missing"} - _VERL_KWARGS):
+    if "url" in kwargs and (engine_options or "config" in kwargs):
+        raise ValueError(
+            "Expected either `url` (a reward server, configured on the server) or `config` and "
+            "engine settings, not both"
+        )
+    remote = {"url", "token_file"}
+    for key in sorted(set(kwargs) - set(options) - {"config", "missing"} - remote
+                      - _VERL_KWARGS):
         if key not in _WARNED:
             _WARNED.add(key)
             warnings.warn(
@@ -110,6 +123,16 @@ def get_engine(**reward_kwargs: Any) -> RewardEngine:
     """
     config, _missing, options = _settings(reward_kwargs)
     return _cached_engine(_ENGINES, _LOCK, config, options)
+
+
+def _client(url: str, token_file: Any) -> RewardClient:
+    key = (url, None if token_file is None else str(token_file))
+    with _LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            client = RewardClient(url, token_file=key[1])
+            _CLIENTS[key] = client
+        return client
 
 
 def _sample(data_source: Any, solution: Any, ground_truth: Any, extra_info: Any) -> Sample:
@@ -163,7 +186,11 @@ def compute_score_batch(
                 f"Expected `{name}` to have one entry per response ({n}), but got {len(values)}"
             )
     config, missing, options = _settings(kwargs)
-    engine = _cached_engine(_ENGINES, _LOCK, config, options)
+    engine: RewardEngine | RewardClient
+    if kwargs.get("url") is not None:
+        engine = _client(str(kwargs["url"]), kwargs.get("token_file"))
+    else:
+        engine = _cached_engine(_ENGINES, _LOCK, config, options)
     samples = [_sample(*item) for item in zip(sources, solution_strs, truths, infos)]
     return [_numeric_row(r, engine.names, engine.floor, missing) for r in engine.score(samples)]
 

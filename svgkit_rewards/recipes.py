@@ -76,6 +76,18 @@ RECIPES: dict[str, dict[str, Any]] = {
         ],
         "engine": {"floor": -1.0, "truncated": "floor"},
     },
+    # Verifiable compositional training (SGP-CompBench-style prompts with a `spec`): the SGP
+    # gate times the compositional checks plus the anti-hacking penalty and a little length;
+    # the body lies in [-1, 1] and a completion without a usable drawing scores -1.
+    "compbench": {
+        "gate": {"term": "format", "policy": "sgp"},
+        "terms": [
+            {"term": "composition", "weight": 0.9},
+            {"term": "hacks", "weight": 1.0},
+            {"term": "length", "policy": "sgp", "weight": 0.1},
+        ],
+        "engine": {"floor": -1.0, "truncated": "floor"},
+    },
     # svgkit's own text-to-SVG default: the SGP gate with the anti-hacking penalty added.
     "svgkit": {
         "gate": {"term": "format", "policy": "answer"},

@@ -317,3 +317,79 @@ def save_tiny_qwen(path: Path, *, max_positions: int = 256, seed: int = 0) -> An
     Qwen2ForCausalLM(config).save_pretrained(path)
     tokenizer.save_pretrained(path)
     return tokenizer
+
+
+def save_tiny_svg_policy(
+    path: Path,
+    examples: list[tuple[str, list[str]]],
+    *,
+    steps: int = 100,
+    vocab_size: int = 2000,
+    hidden: int = 64,
+    seed: int = 0,
+) -> Any:
+    """A tiny Qwen2 policy that has learned to answer each prompt with one of a few SVG
+    completions, saved with its tokenizer to ``path``; returns the tokenizer.
+
+    ``examples`` pairs each user prompt with its completions (good, wrong and broken ones), so
+    that sampling at temperature 1 gives a group of completions with different rewards — what
+    GRPO needs for a non-zero advantage. The tokenizer is a byte-level BPE trained here on the
+    examples (nothing downloaded); the model (2 layers, ``hidden`` wide) is fitted for ``steps``
+    full-batch Adam steps, a few seconds on a CPU.
+    """
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
+
+    template = (
+        "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+        "{% if add_generation_prompt %}assistant: {% endif %}"
+    )
+    prompts = [f"user: {p}\nassistant: " for p, _ in examples]
+    texts = prompts + [c for _, cs in examples for c in cs]
+    bpe = Tokenizer(models.BPE(unk_token=None))
+    # no pre-splitting: merges may cross spaces and tags, so a whole SVG answer takes a few
+    # tokens and the tiny model learns it in a few steps
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    bpe.decoder = decoders.ByteLevel()
+    bpe.train_from_iterator(texts * 4, trainers.BpeTrainer(
+        vocab_size=vocab_size, special_tokens=["<pad>", "<eos>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False))
+    built = PreTrainedTokenizerFast(tokenizer_object=bpe, pad_token="<pad>", eos_token="<eos>")
+    built.chat_template = template
+    built.save_pretrained(path)
+    # fitted with the tokenizer as the trainer will load it (a reload does not split text
+    # exactly as the in-memory object does)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    pad, eos = tokenizer.pad_token_id, tokenizer.eos_token_id
+
+    torch.manual_seed(seed)
+    config = Qwen2Config(
+        vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=2,
+        num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=512,
+        pad_token_id=pad, eos_token_id=eos, bos_token_id=eos, tie_word_embeddings=True,
+    )
+    model = Qwen2ForCausalLM(config)
+    # prompt and completion tokenized apart, as the trainer sees them (generation continues
+    # the tokenized prompt)
+    rows = [tokenizer(prompt)["input_ids"] + tokenizer(c)["input_ids"] + [eos]
+            for prompt, (_, cs) in zip(prompts, examples) for c in cs]
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        ids[i, : len(r)] = torch.tensor(r)
+        mask[i, : len(r)] = 1
+    labels = ids.masked_fill(mask == 0, -100)
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-2)
+    model.train()
+    for _ in range(steps):
+        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+    model.eval()
+    model.generation_config.eos_token_id = eos
+    model.generation_config.pad_token_id = pad
+    model.save_pretrained(path)
+    return tokenizer

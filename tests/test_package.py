@@ -103,7 +103,8 @@ def test_installed_metadata_matches() -> None:
     scripts = {ep.name: ep.value for ep in dist.entry_points if ep.group == "console_scripts"}
     assert scripts == {"svgkit": "svgkit.cli:main",
                        "svgkit-bench": "svgkit_rewards.bench.cli:main",
-                       "svgkit-rewards": "svgkit_rewards.cli:main"}
+                       "svgkit-rewards": "svgkit_rewards.cli:main",
+                       "svgkit-train-grpo": "svgkit_rewards.train.grpo:main"}
 
 
 @pytest.mark.parametrize("package", PACKAGES)

@@ -22,7 +22,9 @@ if TYPE_CHECKING:  # pragma: no cover
 #: order of preference.
 _IMAGE_KEYS = ("reference_image", "image")
 _SVG_KEYS = ("reference_svg", "svg", "solution")
-_PROMPT_KEYS = ("prompt",)
+# A `caption` (the bare text a templated prompt is about) is what text-image terms and the
+# compositional checks read, so it wins over the prompt.
+_PROMPT_KEYS = ("caption", "prompt")
 
 
 def _looks_like_svg(text: str) -> bool:

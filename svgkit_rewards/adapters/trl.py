@@ -97,6 +97,8 @@ class _Scorer:
         #: that their logged share is not averaged over only the batches that had them)
         self.seen_codes: set[str] = set()
         self.seen_flags: set[str] = set()
+        #: the samples and results of the last batch scored (for sample tables and callbacks)
+        self.last_batch: tuple[list[Sample], list[RewardResult]] | None = None
 
     @property
     def engine(self) -> Scorer:
@@ -117,6 +119,7 @@ class _Scorer:
                 self._memo = (key, memo[1], memo[2] - 1) if memo[2] > 1 else None
                 return memo[1], False
             results = self.engine.score(samples)
+            self.last_batch = (list(samples), results)
             if key is not None and self._shared_by > 1:
                 self._memo = (key, results, self._shared_by - 1)
             else:
@@ -133,6 +136,7 @@ class _Scorer:
         state = dict(self.__dict__)
         state["_lock"] = None
         state["_memo"] = None
+        state["last_batch"] = None
         if not self._given:
             state["_engine"] = None
         return state
@@ -245,6 +249,12 @@ class _RewardBase:
         return self._scorer.engine
 
     @property
+    def last_batch(self) -> tuple[list[Sample], list[RewardResult]] | None:
+        """The samples and results of the last batch this function's engine scored (``None``
+        before the first call); :class:`svgkit_rewards.train.SampleTableCallback` reads it."""
+        return self._scorer.last_batch
+
+    @property
     def component(self) -> str | None:
         """The component this function returns, or ``None`` for the reward itself."""
         return self._component
@@ -291,7 +301,7 @@ class _RewardBase:
                 row["reference_image"] = images[0]
             fields, rest = _fields_from_mapping(row)
             prompt = _prompt_text(prompt_list[i])
-            if prompt is not None:
+            if prompt is not None and "prompt" not in fields:  # a `caption` column wins
                 fields["prompt"] = prompt
             if self._eos is not None and ids is not None and "finish_reason" not in fields:
                 seq = list(ids[i])
@@ -404,8 +414,10 @@ class SVGReward(_RewardBase):
     ``reference_image`` / ``image`` (or the first of ``images``) → ``reference_image``;
     ``reference_svg`` / ``svg`` / ``solution`` → ``reference_svg``; ``spec`` (a mapping or a
     JSON object string) → ``spec``; ``finish_reason`` → ``finish_reason``; ``metadata`` (a
-    mapping) and every other column → ``metadata``. The prompt is the prompt string, or the
-    text of the last user message of a conversational prompt.
+    mapping) and every other column → ``metadata``. ``Sample.prompt`` is a ``caption`` column
+    when there is one (the bare text a templated prompt is about, which text–image terms and
+    the compositional checks read), else the prompt string, or the text of the last user
+    message of a conversational prompt.
 
     When TRL passes ``log_metric`` and ``log_extra`` (it does since it grew them), each batch
     logs ``<prefix>/<component>`` (the mean of each leaf over the completions it applies to),

@@ -5,9 +5,11 @@ Formats (``format="auto"`` tells them apart):
 * ``records`` — JSONL (or a JSON list, or ``{"name": ..., "prompts": [...]}``), one prompt a
   record: ``{"id", "prompt", "kind"?, "category"?, "spec"?, "reference_image"?,
   "reference_svg"?}``. This is svgkit's own format and also reads COCO-style caption suites
-  (``{id, prompt, reference_image?, reference_svg?}``: kind ``caption``) and image-to-SVG
-  suites (no prompt, a reference: kind ``image``). Relative ``reference_image`` paths, and
-  ``reference_svg`` values that name a ``.svg`` file, are resolved against the suite file.
+  (``{id, prompt, reference_image?, reference_svg?}``: kind ``caption``; a ``solution``, as
+  SGP-GenBench's training files carry, is the reference SVG when it is SVG code and the caption
+  when there is no prompt) and image-to-SVG suites (no prompt, a reference: kind ``image``).
+  Relative ``reference_image`` paths, and ``reference_svg`` values that name a ``.svg`` file,
+  are resolved against the suite file.
 * ``compbench`` — SGP-CompBench's prompt JSON: a list of ``{id, prompt, gen_type, major_type,
   minor_type, metadata}`` records (or a mapping of lists); each becomes a ``composition``
   prompt whose spec is the record itself and whose category is its minor type.
@@ -56,7 +58,7 @@ DEMO_DIR = Path(__file__).resolve().parent / "demo"
 
 _RECORD_KEYS = frozenset(
     {"id", "prompt", "kind", "category", "spec", "reference_image", "reference_svg",
-     "metadata", "caption", "text"}
+     "metadata", "caption", "text", "solution"}
 )
 _COMPBENCH_KEYS = ("major_type", "minor_type", "gen_type")
 
@@ -71,6 +73,7 @@ def load_suite(
     format: SuiteFormat = "auto",
     *,
     name: str | None = None,
+    require_ids: bool = True,
 ) -> Suite:
     """Read a suite file or folder.
 
@@ -83,6 +86,9 @@ def load_suite(
         ``compbench``; otherwise ``records``), or one of :data:`SUITE_FORMATS` to insist.
     name
         The suite's name in reports (default: the file stem or folder name).
+    require_ids
+        Every record needs an ``id`` (a benchmark resumes by id). ``False`` (training data)
+        numbers records without one by their line or record number.
 
     Returns
     -------
@@ -115,6 +121,8 @@ def load_suite(
         if kind == "images":
             raise SuiteError("an image suite is a folder; pass the folder", p)
         read = _compbench_prompt if kind == "compbench" else _record_prompt
+        if not require_ids:
+            numbered = [(line, _with_id(record, line)) for line, record in numbered]
         prompts = [read(record, p, line) for line, record in numbered]
     if not prompts:
         raise SuiteError("the suite holds no prompts", p)
@@ -165,6 +173,13 @@ def _read_records(path: Path) -> list[tuple[int, Any]]:
     return list(enumerate(records, 1))
 
 
+def _with_id(record: Any, line: int) -> Any:
+    """The record with ``id`` = its line or record number when it has none."""
+    if isinstance(record, Mapping) and "id" not in record:
+        return {**record, "id": str(line)}
+    return record
+
+
 def _looks_jsonl(text: str) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     return len(lines) > 1 and all(ln.lstrip().startswith("{") for ln in lines[:3])
@@ -207,6 +222,12 @@ def _record_prompt(record: Any, path: Path, line: int) -> BenchPrompt:
             ref_svg = svg_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise SuiteError(f"cannot read `reference_svg` {svg_path}: {exc}", path, line) from None
+    solution = _text_field(record, "solution", path, line)
+    if solution is not None and solution.strip():
+        if "<svg" in solution.lower():
+            ref_svg = ref_svg if ref_svg is not None else solution
+        elif text is None:
+            text = solution
     spec = record.get("spec")
     if spec is not None:
         if isinstance(spec, str):

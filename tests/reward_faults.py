@@ -42,3 +42,30 @@ def fault_feature(scene: Any, svg: str, renders: Any) -> int:
     if "RAISE-ME" in svg:
         raise RuntimeError("feature failed on purpose")
     return len(scene)
+
+
+#: Marker of a completion that ends the process evaluating :class:`KillTerm`.
+KILL = "KILL-THE-ACTOR"
+
+
+class KillTerm(Term):
+    """Ends the process that evaluates it (the reward actor) on a marked completion."""
+
+    name = "killer"
+    value_range = (0.0, 1.0)
+
+    def compute(self, samples: Sequence[Any], analyses: Sequence[Any]) -> list[float | None]:
+        if any(KILL in s.completion for s in samples):
+            os._exit(3)
+        return [1.0] * len(samples)
+
+
+class SlowTerm(Term):
+    """Takes a second per batch, so that a test can kill its actor mid-batch."""
+
+    name = "slow"
+    value_range = (0.0, 1.0)
+
+    def compute(self, samples: Sequence[Any], analyses: Sequence[Any]) -> list[float | None]:
+        time.sleep(1.0)
+        return [1.0] * len(samples)

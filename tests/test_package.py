@@ -82,6 +82,15 @@ def test_import_is_cheap() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_optional_stacks_are_not_imported_by_the_packages() -> None:
+    # the extras' heavy stacks load only where they are used
+    code = ("import sys, svgkit_rewards, svgkit_rewards.cluster, svgkit_rewards.train, "
+            "svgkit_rewards.adapters; print(' '.join(m for m in ('ray', 'torch', 'trl', "
+            "'starlette', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
 def test_rewards_star_import() -> None:
     namespace: dict[str, object] = {}
     exec("from svgkit_rewards import *", namespace)

@@ -129,12 +129,36 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: Settings that score on a Ray actor pool (:class:`svgkit_rewards.cluster.RayRewardPool`)
+#: instead of an engine in this process: ``ray_actors`` (how many; the switch), ``ray_gpus``
+#: (per actor) and ``ray_address`` (when Ray is not initialised yet).
+_POOL_OPTIONS = ("ray_actors", "ray_gpus", "ray_address")
+
+
 def _engine_option_names() -> tuple[str, ...]:
-    """The :class:`~svgkit_rewards.RewardEngine` settings a caller may pass by keyword."""
+    """The :class:`~svgkit_rewards.RewardEngine` settings a caller may pass by keyword, and the
+    Ray pool's (:data:`_POOL_OPTIONS`)."""
     from svgkit_rewards.engine import RewardEngine
 
     params = inspect.signature(RewardEngine.__init__).parameters
-    return tuple(name for name in params if name not in ("self", "reward"))
+    return (*(name for name in params if name not in ("self", "reward")), *_POOL_OPTIONS)
+
+
+def _build_scorer(config: Any, options: Mapping[str, Any]) -> Any:
+    """A :class:`~svgkit_rewards.RewardEngine` for ``(config, options)``, or a
+    :class:`~svgkit_rewards.cluster.RayRewardPool` when ``options`` has ``ray_actors``."""
+    from svgkit_rewards.engine import RewardEngine
+
+    engine_options = {k: v for k, v in options.items() if k not in _POOL_OPTIONS}
+    actors = options.get("ray_actors")
+    if actors is None:
+        return RewardEngine.from_config(config, **engine_options)
+    if isinstance(actors, bool) or not isinstance(actors, int) or actors < 1:
+        raise ValueError(f"Expected `ray_actors` to be a positive integer, but got {actors!r}")
+    from svgkit_rewards.cluster.pool import RayRewardPool
+
+    return RayRewardPool(config, num_actors=actors, num_gpus=float(options.get("ray_gpus", 0.0)),
+                         address=options.get("ray_address"), **engine_options)
 
 
 def _cache_key(config: Any, options: Mapping[str, Any]) -> str:
@@ -154,10 +178,8 @@ def _cached_engine(
     with lock:
         engine = cache.get(key)
         if engine is None:
-            from svgkit_rewards.engine import RewardEngine
-
             cfg = _plain(config) if isinstance(config, Mapping) else config
-            engine = RewardEngine.from_config(cfg, **dict(options))
+            engine = _build_scorer(cfg, options)
             cache[key] = engine
         return engine
 

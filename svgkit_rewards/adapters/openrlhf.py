@@ -16,7 +16,8 @@ processes that call it (Ray workers: set it in ``--runtime-env-json``'s ``env_va
     config (see :func:`svgkit_rewards.load_config`).
 ``SVGKIT_REWARD_OPTIONS``
     Optional JSON object of :class:`~svgkit_rewards.RewardEngine` settings that replace the
-    config's, e.g. ``{"workers": 4, "timeout_s": 5}``.
+    config's, e.g. ``{"workers": 4, "timeout_s": 5}``; ``{"ray_actors": 8}`` scores on a
+    :class:`~svgkit_rewards.cluster.RayRewardPool` of 8 actors in OpenRLHF's own Ray cluster.
 
 One engine per distinct (config, options) is built on first use and kept for the process.
 

@@ -44,7 +44,7 @@ from ..functional._common import is_sequence as _is_sequence
 from ..functional._common import prompt_text as _prompt_text
 from ..recipes import RECIPES, load_config
 from ..sample import RewardResult, Sample
-from ._common import _engine_option_names, _fields_from_mapping
+from ._common import _build_scorer, _engine_option_names, _fields_from_mapping
 
 __all__ = ["AsyncSVGReward", "SVGReward", "trl_reward", "trl_reward_funcs"]
 
@@ -62,6 +62,16 @@ _NOT_COLUMNS = frozenset({"trainer_state", "log_extra", "log_metric", "environme
 _ENGINE_OPTIONS = _engine_option_names()
 
 
+def _is_ready(config: Any) -> bool:
+    """A ready scorer: an engine, a reward server's client, a Ray reward pool, or anything
+    else that scores like an engine (``score``, ``names``, ``floor``)."""
+    if isinstance(config, (RewardEngine, RewardClient)):
+        return True
+    if isinstance(config, (str, bytes, os.PathLike, Mapping)):
+        return False
+    return all(hasattr(config, name) for name in ("score", "names", "floor"))
+
+
 class _Scorer:
     """One lazily built engine (plus, for functions that share it, the last batch's results).
 
@@ -70,17 +80,18 @@ class _Scorer:
     """
 
     def __init__(self, config: Config, overrides: Mapping[str, Any]) -> None:
-        self._given = isinstance(config, (RewardEngine, RewardClient))
+        self._given = _is_ready(config)
         self._engine: Scorer | None
         self._config: dict[str, Any] | None
-        if isinstance(config, (RewardEngine, RewardClient)):
+        if self._given:
             if overrides:
                 raise ValueError(
                     "Expected no engine settings with a ready RewardEngine, but got "
                     f"{sorted(overrides)}; set them on the engine"
                 )
-            self._engine, self._config = config, None
+            self._engine, self._config = config, None  # type: ignore[assignment]
         else:
+            assert not isinstance(config, (RewardEngine, RewardClient))
             unknown = sorted(set(overrides) - set(_ENGINE_OPTIONS))
             if unknown:
                 raise ValueError(
@@ -105,7 +116,7 @@ class _Scorer:
         with self._lock:
             if self._engine is None:
                 assert self._config is not None
-                self._engine = RewardEngine.from_config(self._config, **self._overrides)
+                self._engine = _build_scorer(self._config, self._overrides)
             return self._engine
 
     def score(
@@ -380,8 +391,9 @@ class SVGReward(_RewardBase):
     config
         A recipe name (``"sgp"``, ``"rlrf"``, ``"svgkit"``), a config mapping, the path of a
         TOML / YAML / JSON config (see :func:`svgkit_rewards.load_config`), a ready
-        :class:`~svgkit_rewards.RewardEngine`, or a
-        :class:`~svgkit_rewards.client.RewardClient` (score on a reward server).
+        :class:`~svgkit_rewards.RewardEngine`, a
+        :class:`~svgkit_rewards.client.RewardClient` (score on a reward server), or a
+        :class:`~svgkit_rewards.cluster.RayRewardPool` (score on Ray actors).
     name
         ``__name__``, which TRL logs the reward under (``rewards/<name>/mean``); default
         ``"svgkit_<recipe>"`` (``"svgkit_<file stem>"`` for a file, ``"svgkit"`` otherwise).
@@ -404,7 +416,9 @@ class SVGReward(_RewardBase):
         A ``finish_reason`` dataset column takes precedence.
     **engine_overrides
         :class:`~svgkit_rewards.RewardEngine` settings that replace the config's
-        (``floor``, ``workers``, ``timeout_s``, ``in_process``, ``unscorable``, …).
+        (``floor``, ``workers``, ``timeout_s``, ``in_process``, ``unscorable``, …);
+        ``ray_actors=N`` (with ``ray_gpus``, ``ray_address``) scores on a
+        :class:`~svgkit_rewards.cluster.RayRewardPool` of N actors instead.
 
     Notes
     -----

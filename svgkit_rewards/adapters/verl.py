@@ -19,6 +19,9 @@ functions as keyword arguments:
     (default 0.0).
 any :class:`~svgkit_rewards.RewardEngine` setting
     ``floor``, ``workers``, ``timeout_s``, ``in_process``, ``truncated``, … replace the config's.
+``ray_actors`` (and optionally ``ray_gpus``, ``ray_address``)
+    Score on a :class:`~svgkit_rewards.cluster.RayRewardPool` of that many actors, in the Ray
+    cluster verl already runs in, instead of in the reward function's process.
 ``url`` (and optionally ``token_file``)
     Score on a reward server (``svgkit-rewards serve``) instead of in this process; the
     server's config then decides the reward, and ``config`` and engine settings must not be

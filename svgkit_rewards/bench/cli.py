@@ -90,6 +90,18 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=None, help="analysis worker processes")
     run.add_argument("--timeout", type=float, default=20.0, metavar="S",
                      help="per-completion analysis budget")
+    ray = run.add_argument_group("scale-out (the ray extra)")
+    ray.add_argument("--backend", default="local", choices=("local", "ray"),
+                     help="score on this machine's process pool (default) or on Ray actors")
+    ray.add_argument("--ray-address", default=None, metavar="ADDR",
+                     help="Ray cluster to join: auto, ray://host:10001 (default: RAY_ADDRESS, "
+                          "else a local instance)")
+    ray.add_argument("--ray-actors", type=int, default=None, metavar="N",
+                     help="CPU actors that score chunks (default: the cluster's CPUs)")
+    ray.add_argument("--ray-encoder-gpus", type=float, default=0.0, metavar="G",
+                     help="GPUs per encoder actor for the neural metrics (default 0: CPU)")
+    ray.add_argument("--ray-encoders", type=int, default=1, metavar="N",
+                     help="encoder actors for the neural metrics (default 1)")
     run.add_argument("--no-html", action="store_true", help="skip report.html")
     run.add_argument("--screenshot", action="store_true",
                      help="also save report.png with headless Chromium")
@@ -179,13 +191,27 @@ def _run(args: argparse.Namespace) -> int:
     summary = run_benchmark(
         suite, systems, out, samples=args.samples, config=config, convention=args.convention,
         template=_read_opt(args.template), system_prompt=_read_opt(args.system_prompt),
-        quiet=args.quiet, html=not args.no_html, screenshot=args.screenshot)
+        quiet=args.quiet, html=not args.no_html, screenshot=args.screenshot,
+        backend=args.backend, ray_options=_ray_options(args))
     print(_table(summary))
     print(f"\nrun folder: {out}" + ("" if args.no_html else f"  (open {out / 'report.html'})"))
     return 0
 
 
 _DEMO_ORDER = {"careful": 0, "sloppy": 1, "terse": 2, "gamer": 3}
+
+
+def _ray_options(args: argparse.Namespace) -> dict[str, Any] | None:
+    from .records import RunError
+
+    if args.backend != "ray":
+        return None
+    if args.ray_actors is not None and args.ray_actors < 1:
+        raise RunError(f"--ray-actors must be positive, got {args.ray_actors}")
+    if args.ray_encoders < 1 or args.ray_encoder_gpus < 0:
+        raise RunError("--ray-encoders must be positive and --ray-encoder-gpus non-negative")
+    return {"address": args.ray_address, "num_actors": args.ray_actors,
+            "encoder_actors": args.ray_encoders, "encoder_gpus": args.ray_encoder_gpus}
 
 
 def _neural(args: argparse.Namespace, config: Any) -> None:

@@ -83,6 +83,8 @@ def run_benchmark(
     html: bool = True,
     screenshot: bool = False,
     chunk_size: int = 64,
+    backend: str = "local",
+    ray_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run a benchmark and write its folder (see ``docs/benchmark.md`` for the layout).
 
@@ -109,7 +111,14 @@ def run_benchmark(
     html, screenshot
         Write ``report.html``; also a PNG screenshot of it with headless Chromium.
     chunk_size
-        Completions scored per engine batch.
+        Completions scored per engine batch (whole prompts per chunk).
+    backend
+        ``"local"`` (the analysis engine's process pool in this process) or ``"ray"``
+        (chunks on a pool of Ray actors, encoders on their own actors; see
+        :class:`svgkit_rewards.cluster.RayScorer`). Results are the same.
+    ray_options
+        Keyword arguments of :class:`~svgkit_rewards.cluster.RayScorer` (``address``,
+        ``num_actors``, ``encoder_gpus``, …).
 
     Returns
     -------
@@ -126,6 +135,8 @@ def run_benchmark(
         raise RunError("no systems to run: give completions files, an endpoint or a model")
     if len(set(names)) != len(names):
         raise RunError(f"system names repeat: {names}")
+    if backend not in ("local", "ray"):
+        raise RunError(f"`backend` must be 'local' or 'ray', got {backend!r}")
     if samples is not None and (not isinstance(samples, int) or samples < 1):
         raise RunError(f"`samples` must be a positive integer, got {samples!r}")
     out = Path(out_dir)
@@ -151,7 +162,13 @@ def run_benchmark(
         for r in results.records() if r.get("code") != GENERATION_ERROR
     }
     t0 = time.perf_counter()
-    scorer = Scorer(config, out)
+    scorer: Any
+    if backend == "ray":
+        from ..cluster.bench import RayScorer
+
+        scorer = RayScorer(config, out, **dict(ray_options or {}))
+    else:
+        scorer = Scorer(config, out)
     if any(p.has_reference for p in suite.prompts):
         reason = scorer.lpips_status()
         if reason is not None:
@@ -249,7 +266,7 @@ def _latest(items: Iterable[Completion]) -> dict[tuple[str, int], Completion]:
 
 
 def _score(
-    scorer: Scorer,
+    scorer: Any,
     system: str,
     prompts: Mapping[str, BenchPrompt],
     todo: Sequence[Completion],
@@ -263,31 +280,19 @@ def _score(
     groups: dict[str, list[Completion]] = defaultdict(list)
     for c in todo:
         groups[c.id].append(c)
+    chunks: list[list[Completion]] = [[]]
+    for group in groups.values():
+        if len(chunks[-1]) >= chunk_size:
+            chunks.append([])
+        chunks[-1].extend(group)
     bar = _progress(len(todo), f"score {system}", quiet)
-    chunk: list[Completion] = []
     try:
-        for group in groups.values():
-            chunk.extend(group)
-            if len(chunk) >= chunk_size:
-                _flush(scorer, system, prompts, chunk, results, bar)
-                chunk = []
-        if chunk:
-            _flush(scorer, system, prompts, chunk, results, bar)
+        for records in scorer.score_chunks(system, prompts, chunks):
+            for record in records:
+                results.append(record)
+            bar.update(len(records))
     finally:
         bar.close()
-
-
-def _flush(
-    scorer: Scorer,
-    system: str,
-    prompts: Mapping[str, BenchPrompt],
-    chunk: list[Completion],
-    results: JsonlStore,
-    bar: Any,
-) -> None:
-    for record in scorer.score(system, prompts, chunk):
-        results.append(record)
-    bar.update(len(chunk))
 
 
 def load_results(

@@ -30,7 +30,7 @@ import io
 import math
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -163,9 +163,13 @@ class Scorer:
     run_dir
         Where thumbnails are written (``thumbs/<system>/<id>__<sample>.png``); ``None`` keeps
         no thumbnails.
+    extra_request
+        More for each analysis to make (the Ray backend's CPU actors make the renders that the
+        encoder actors' neural terms need, without holding those terms).
     """
 
-    def __init__(self, config: MetricConfig, run_dir: str | Path | None = None) -> None:
+    def __init__(self, config: MetricConfig, run_dir: str | Path | None = None, *,
+                 extra_request: AnalysisRequest | None = None) -> None:
         from ..engine import RewardEngine
         from ..functional.composition import composition_request
         from ..functional.hacks import hacks_request
@@ -178,6 +182,8 @@ class Scorer:
         for term in (config.text_image, config.image_image):
             if term is not None:
                 request = request.merge(term.request())
+        if extra_request is not None:
+            request = request.merge(extra_request)
 
         class _Needs(Term):  # the engine takes a term; this one only states the request
             name = "bench"
@@ -199,8 +205,28 @@ class Scorer:
         self, system: str, prompts: Mapping[str, BenchPrompt], completions: Sequence[Completion]
     ) -> list[dict[str, Any]]:
         """Result records of ``completions`` (same order); never raises for model output."""
+        records, analysed = self.score_without_neural(system, prompts, completions)
+        self.apply_neural(prompts, completions, analysed, records)
+        return records
+
+    def score_chunks(
+        self,
+        system: str,
+        prompts: Mapping[str, BenchPrompt],
+        chunks: Iterable[Sequence[Completion]],
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The records of each chunk, as it is scored (here: in order, one after another; the
+        Ray backend's scorer yields them as its actors finish)."""
+        for chunk in chunks:
+            yield self.score(system, prompts, chunk)
+
+    def score_without_neural(
+        self, system: str, prompts: Mapping[str, BenchPrompt], completions: Sequence[Completion]
+    ) -> tuple[list[dict[str, Any]], dict[tuple[str, int], Analysis]]:
+        """The records without the neural metrics, and the analyses they came from (keyed by
+        completion key) for :meth:`apply_neural` and thumbnails."""
         if not completions:
-            return []
+            return [], {}
         t0 = time.perf_counter()
         generated = [c for c in completions if c.error is None]
         analysed = dict(zip((c.key for c in generated),
@@ -211,8 +237,14 @@ class Scorer:
             prompt = prompts[c.id]
             a = analysed.get(c.key)
             records.append(self._record(system, prompt, c, a))
-        self._neural(prompts, completions, analysed, records)
-        return records
+        return records, analysed
+
+    def failure_record(
+        self, system: str, prompt: BenchPrompt, c: Completion, code: str, message: str
+    ) -> dict[str, Any]:
+        """The record of a completion that could not be scored at all (``code``: e.g.
+        ``CRASH`` when the Ray actors scoring it died twice): invalid, every check failed."""
+        return self._record(system, prompt, c, Analysis(c.id, code, message))
 
     def _record(
         self, system: str, prompt: BenchPrompt, c: Completion, a: Analysis | None
@@ -268,7 +300,7 @@ class Scorer:
 
         if a is not None and self.run_dir is not None:
             t0 = time.perf_counter()
-            record["thumbnail"] = self._thumbnail(system, c, a)
+            record["thumbnail"] = self.write_thumbnail(system, c, a)
             self.stage_s["thumbnails"] += time.perf_counter() - t0
         return record
 
@@ -341,27 +373,32 @@ class Scorer:
                 self.config.skipped["lpips"] = reason
         return self._lpips
 
-    def _thumbnail(self, system: str, c: Completion, a: Analysis) -> str | None:
-        from PIL import Image
+    def write_thumbnail(self, system: str, c: Completion, a: Analysis) -> str | None:
+        """Write the completion's thumbnail under the run folder; its relative path, or
+        ``None`` without a render or a run folder."""
+        if self.run_dir is None:
+            return None
+        return self.save_thumbnail(system, c, thumbnail_png(a))
 
-        pic = a.renders.get((THUMB_SIDE, THUMB_SIDE))
-        if pic is None or self.run_dir is None:
+    def save_thumbnail(self, system: str, c: Completion, png: bytes | None) -> str | None:
+        """Write PNG bytes (:func:`thumbnail_png`) as the completion's thumbnail; its path
+        relative to the run folder, or ``None`` without bytes or a run folder."""
+        if png is None or self.run_dir is None:
             return None
         rel = Path("thumbs") / _safe(system) / f"{_safe(c.id)}__{c.sample}.png"
         out = self.run_dir / rel
         out.parent.mkdir(parents=True, exist_ok=True)
-        buf = io.BytesIO()
-        Image.fromarray(np.ascontiguousarray(pic), "RGB").save(buf, format="PNG", optimize=True)
-        out.write_bytes(buf.getvalue())
+        out.write_bytes(png)
         return rel.as_posix()
 
-    def _neural(
+    def apply_neural(
         self,
         prompts: Mapping[str, BenchPrompt],
         completions: Sequence[Completion],
         analysed: Mapping[tuple[str, int], Analysis],
         records: list[dict[str, Any]],
     ) -> None:
+        """Add the CLIP / DINO metrics and prompt diversity to ``records`` (in place)."""
         ti, ii = self.config.text_image, self.config.image_image
         if ti is None and ii is None:
             return
@@ -563,6 +600,18 @@ def _flag_rates(rows: Sequence[Mapping[str, Any]]) -> dict[str, float]:
         counts.update(set(r.get("flags") or ()))
     n = max(len(rows), 1)
     return {flag: round(k / n, 4) for flag, k in counts.most_common()}
+
+
+def thumbnail_png(a: Analysis) -> bytes | None:
+    """The analysis' thumbnail render as PNG bytes (``None`` without one)."""
+    from PIL import Image
+
+    pic = a.renders.get((THUMB_SIDE, THUMB_SIDE))
+    if pic is None:
+        return None
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pic), "RGB").save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
 
 
 def _finite(value: Any) -> float | None:

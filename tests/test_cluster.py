@@ -146,6 +146,13 @@ def test_bad_pool_settings_are_refused():
         verl.compute_score_batch(["s"], [OK], ["a dot"], None, ray_actors=0)
     with pytest.raises(ValueError, match="chunk_size"):
         RayRewardPool("sgp", num_actors=1, chunk_size=0)
+    with pytest.raises(ValueError, match="neither a recipe"):
+        RayRewardPool("no-such-recipe", num_actors=1)
+    with pytest.raises(ValueError, match="Unknown engine settings"):
+        RayRewardPool("sgp", num_actors=1, no_such_setting=1)
+    bad_model = {"recipe": "sgp", "add_terms": [{"term": "siglip", "model": "/no/such/model"}]}
+    with pytest.raises(RuntimeError, match="could not start"):
+        RayRewardPool(bad_model, num_actors=1)
 
 
 # --- the benchmark backend ------------------------------------------------------------------------

@@ -47,6 +47,15 @@ def ensure_ray(address: str | None = None, **init_kwargs: Any) -> Any:
     return ray
 
 
+def _engine_settings() -> tuple[str, ...]:
+    import inspect
+
+    from ..engine import RewardEngine
+
+    params = inspect.signature(RewardEngine.__init__).parameters
+    return tuple(name for name in params if name not in ("self", "reward"))
+
+
 class _RewardActor:
     """One engine in one actor process."""
 
@@ -117,6 +126,14 @@ class RayRewardPool:
     ) -> None:
         if chunk_size < 1:
             raise ValueError(f"Expected `chunk_size` ≥ 1, but got {chunk_size!r}")
+        from ..recipes import load_config
+
+        # a bad recipe, file or setting fails here, with its own message, not in the actors
+        checked = load_config(config)
+        unknown = sorted(set(engine_overrides) - set(_engine_settings()))
+        if unknown:
+            raise ValueError(f"Unknown engine settings {unknown}; expected some of "
+                             f"{list(_engine_settings())}")
         ray = ensure_ray(address)
         overrides = {"workers": 1, **engine_overrides}
         if num_actors is None:
@@ -132,7 +149,7 @@ class RayRewardPool:
         self._lock = threading.Lock()  # one batch at a time (verl calls from several threads)
 
         def make() -> Any:
-            return actor_class.remote(config, overrides)
+            return actor_class.remote(checked, overrides)
 
         self._make = make
         self._pool = ActorPool(
@@ -142,8 +159,14 @@ class RayRewardPool:
             timeout_s=lambda job: self.chunk_timeout_s,
         )
         # the settings every actor agrees on, and warm workers before the first batch
-        names, floor, unscorable = ray.get(self._pool.actors[0].info.remote())
-        ray.get([a.warm.remote() for a in self._pool.actors])
+        from ray.exceptions import RayActorError, RayTaskError
+
+        try:
+            names, floor, unscorable = ray.get(self._pool.actors[0].info.remote())
+            ray.get([a.warm.remote() for a in self._pool.actors])
+        except (RayActorError, RayTaskError) as exc:  # e.g. a model file missing on a node
+            self.close()
+            raise RuntimeError(f"the reward actors could not start: {exc}") from None
         self.names: tuple[str, ...] = tuple(names)
         self.floor: float = float(floor)
         self.unscorable: str = unscorable

@@ -48,12 +48,10 @@ def ensure_ray(address: str | None = None, **init_kwargs: Any) -> Any:
 
 
 def _engine_settings() -> tuple[str, ...]:
-    import inspect
+    """The engine settings an actor's engine takes (the adapters' list, less the pool's own)."""
+    from ..adapters._common import _POOL_OPTIONS, _engine_option_names
 
-    from ..engine import RewardEngine
-
-    params = inspect.signature(RewardEngine.__init__).parameters
-    return tuple(name for name in params if name not in ("self", "reward"))
+    return tuple(name for name in _engine_option_names() if name not in _POOL_OPTIONS)
 
 
 class _RewardActor:

@@ -5,7 +5,7 @@ Usage (from the repository root)::
     .venv/bin/python benchmarks/bench_filters.py [--size 512] [--repeat 31] \
         [--out benchmarks/results/filters.json]
 
-Each case is one :func:`svgkit._filters.apply_filter` call on the same premultiplied float32
+Each case is one :func:`svgkit.renderer.filters.apply_filter` call on the same premultiplied float32
 layer (a translucent disc over an opaque rectangle, about half the pixels covered), with the
 filter region covering the whole layer and ``color-interpolation-filters`` linearRGB (the
 default) unless the case says otherwise. So a time includes what a render pays: the conversion
@@ -42,8 +42,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import svgkit  # noqa: E402
-from svgkit import _filters  # noqa: E402
-from svgkit._filters import apply_filter, hue_rotate_matrix, saturate_matrix  # noqa: E402
+from svgkit.renderer import filters as _filters  # noqa: E402
+from svgkit.renderer.filters import apply_filter, hue_rotate_matrix, saturate_matrix  # noqa: E402
 from svgkit.scene import Filter, FilterPrimitive  # noqa: E402
 
 IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)

@@ -298,7 +298,7 @@ def _summary(times: list[float]) -> dict[str, float]:
 def _batch(docs: list[str], size: int, workers: int, repeat: int) -> dict[str, float]:
     """Throughput of ``render_many`` with 1 and with ``workers`` workers of one warm pool
     (alternating runs, best of ``repeat`` each)."""
-    from svgkit._pool import RenderPool
+    from svgkit.renderer.pool import RenderPool
 
     out: dict[str, float] = {}
     counts = sorted({1, workers})

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# public name -> private module that defines it
+# public name -> the module that defines it
 _EXPORTS: dict[str, str] = {
     "COLOR_TERMS": "geometry",
     "Canvas": "scene",
     "Diagnostic": "errors",
     "ErrorCode": "errors",
-    "Extraction": "extract",
+    "Extraction": "ingest.extract",
     "INVISIBLE_REASONS": "geometry",
     "InvisiblePrimitive": "geometry",
     "Limits": "limits",
@@ -35,58 +35,42 @@ _EXPORTS: dict[str, str] = {
     "Primitive": "scene",
     "PrimitiveKind": "scene",
     "Relation": "geometry",
-    "RenderPool": "_render",
-    "RepairResult": "_repair",
-    "SVGCandidate": "extract",
+    "RenderPool": "renderer",
+    "RepairResult": "ingest.repair",
+    "SVGCandidate": "ingest.extract",
     "SVGKitError": "errors",
     "Scene": "scene",
     "SceneObject": "geometry",
     "SceneStats": "geometry",
     "ShapeDescriptor": "geometry",
-    "ValidationReport": "_validate",
+    "ValidationReport": "validation",
     "color_distance": "geometry",
     "color_name": "geometry",
     "color_names": "geometry",
-    "drawable_mask": "_validate",
-    "extract_svg": "extract",
-    "extract_svg_candidates": "extract",
-    "extract_svg_ex": "extract",
+    "drawable_mask": "validation",
+    "extract_svg": "ingest.extract",
+    "extract_svg_candidates": "ingest.extract",
+    "extract_svg_ex": "ingest.extract",
     "objects": "geometry",
-    "output_matrix": "_render_draw",
-    "parse": "_parse",
+    "output_matrix": "renderer",
+    "parse": "parsing",
     "relation": "geometry",
     "relations": "geometry",
-    "render": "_render",
-    "render_many": "_render",
-    "render_surface": "_render",
-    "repair_svg": "_repair",
+    "render": "renderer",
+    "render_many": "renderer",
+    "render_surface": "renderer",
+    "repair_svg": "ingest.repair",
     "stats": "geometry",
-    "validate": "_validate",
+    "validate": "validation",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover
     # "import X as X" marks the re-export as explicit for type checkers
-    from ._parse import parse as parse
-    from ._render import RenderPool as RenderPool
-    from ._render import render as render
-    from ._render import render_many as render_many
-    from ._render import render_surface as render_surface
-    from ._render_draw import output_matrix as output_matrix
-    from ._repair import RepairResult as RepairResult
-    from ._repair import repair_svg as repair_svg
-    from ._validate import ValidationReport as ValidationReport
-    from ._validate import drawable_mask as drawable_mask
-    from ._validate import validate as validate
     from .errors import Diagnostic as Diagnostic
     from .errors import ErrorCode as ErrorCode
     from .errors import SVGKitError as SVGKitError
-    from .extract import Extraction as Extraction
-    from .extract import SVGCandidate as SVGCandidate
-    from .extract import extract_svg as extract_svg
-    from .extract import extract_svg_candidates as extract_svg_candidates
-    from .extract import extract_svg_ex as extract_svg_ex
     from .geometry import COLOR_TERMS as COLOR_TERMS
     from .geometry import INVISIBLE_REASONS as INVISIBLE_REASONS
     from .geometry import PREDICATES as PREDICATES
@@ -102,11 +86,27 @@ if TYPE_CHECKING:  # pragma: no cover
     from .geometry import relation as relation
     from .geometry import relations as relations
     from .geometry import stats as stats
+    from .ingest.extract import Extraction as Extraction
+    from .ingest.extract import SVGCandidate as SVGCandidate
+    from .ingest.extract import extract_svg as extract_svg
+    from .ingest.extract import extract_svg_candidates as extract_svg_candidates
+    from .ingest.extract import extract_svg_ex as extract_svg_ex
+    from .ingest.repair import RepairResult as RepairResult
+    from .ingest.repair import repair_svg as repair_svg
     from .limits import Limits as Limits
+    from .parsing import parse as parse
+    from .renderer.draw import output_matrix as output_matrix
+    from .renderer.surface import RenderPool as RenderPool
+    from .renderer.surface import render as render
+    from .renderer.surface import render_many as render_many
+    from .renderer.surface import render_surface as render_surface
     from .scene import Canvas as Canvas
     from .scene import Primitive as Primitive
     from .scene import PrimitiveKind as PrimitiveKind
     from .scene import Scene as Scene
+    from .validation import ValidationReport as ValidationReport
+    from .validation import drawable_mask as drawable_mask
+    from .validation import validate as validate
 
 
 def __getattr__(name: str) -> Any:

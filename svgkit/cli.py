@@ -22,7 +22,7 @@ def _read(path: str) -> bytes:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from ._validate import validate
+    from .validation import validate
 
     data = _read(args.file)
     report = validate(data, repair=args.repair)
@@ -32,8 +32,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from ._parse import parse
     from .errors import SVGKitError
+    from .parsing import parse
 
     data = _read(args.file)
     try:
@@ -96,7 +96,7 @@ _EXTRA_COMMANDS: list[Any] = []
 
 def _register_render(sub: Any) -> None:
     try:
-        from ._render import add_render_command
+        from .renderer.surface import add_render_command
     except ImportError:
         return
     add_render_command(sub)

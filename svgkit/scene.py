@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import Diagnostic
+from .paths import Command, FlatGeometry
 
 __all__ = [
     "Canvas",
@@ -75,18 +76,6 @@ class PrimitiveKind(enum.IntEnum):
     TEXT = 7
     IMAGE = 8
 
-
-class Command(enum.IntEnum):
-    """Path command codes in :attr:`Scene.cmd_codes`."""
-
-    MOVE = 0
-    LINE = 1
-    CUBIC = 2
-    CLOSE = 3
-
-
-#: Points consumed by each :class:`Command`, indexable by code.
-COMMAND_POINTS = np.array([1, 1, 3, 0], dtype=np.int64)
 
 
 class PaintKind(enum.IntEnum):
@@ -448,22 +437,6 @@ class Image:
 
 
 @dataclass(frozen=True)
-class FlatGeometry:
-    """Flattened polylines of every primitive, struct-of-arrays.
-
-    ``points[subpath_offsets[k]:subpath_offsets[k+1]]`` is subpath ``k``; primitive ``i`` owns
-    subpaths ``prim_subpath_offsets[i]:prim_subpath_offsets[i+1]``. ``subpath_closed[k]`` says
-    whether the subpath was explicitly closed (filled subpaths are always implicitly closed).
-    """
-
-    points: FloatArray
-    subpath_offsets: IntArray
-    subpath_closed: npt.NDArray[np.bool_]
-    prim_subpath_offsets: IntArray
-    tolerance: float
-
-
-@dataclass(frozen=True)
 class Primitive:
     """A convenience, read-only view of primitive ``index`` of a :class:`Scene`.
 
@@ -670,7 +643,7 @@ class Scene:
     @cached_property
     def flat(self) -> FlatGeometry:
         """Flattened polylines of all primitives (computed once, on first access)."""
-        from ._flatten import flatten_scene
+        from .flatten import flatten_scene
 
         return flatten_scene(self)
 

@@ -1,4 +1,4 @@
-"""Tests of svgkit.extract: finding the SVG in raw model output."""
+"""Tests of svgkit.ingest.extract: finding the SVG in raw model output."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from strategies import GeneratedSVG, arbitrary_text, svg_documents
 
 from svgkit.errors import SVGKitError
-from svgkit.extract import (
+from svgkit.ingest.extract import (
     Extraction,
     SVGCandidate,
     extract_svg,

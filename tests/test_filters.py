@@ -1,4 +1,4 @@
-"""The filter engine (svgkit._filters): golden values from the spec formulas and properties.
+"""The filter engine (svgkit.renderer.filters): golden values from the spec formulas and properties.
 
 Filters are built directly from :class:`~svgkit.scene.Filter` / ``FilterPrimitive`` objects; the
 layer is premultiplied float32 RGBA. ``I`` is the identity ``to_output``.
@@ -18,8 +18,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from svgkit import _filters
-from svgkit._filters import (
+from svgkit.errors import ErrorCode, SVGKitError
+from svgkit.limits import Deadline
+from svgkit.renderer import filters as _filters
+from svgkit.renderer.filters import (
     BLEND_MODES,
     LUMINANCE_TO_ALPHA_MATRIX,
     SUPPORTED_KINDS,
@@ -32,8 +34,6 @@ from svgkit._filters import (
     srgb_to_linear,
     unsupported_kinds,
 )
-from svgkit.errors import ErrorCode, SVGKitError
-from svgkit.limits import Deadline
 from svgkit.scene import Filter, FilterPrimitive
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import svgkit
-from svgkit._flatten import MAX_CHORDS_PER_CUBIC, flatten_commands, flatten_scene, wang_chords
 from svgkit.errors import SVGKitError
+from svgkit.flatten import MAX_CHORDS_PER_CUBIC, flatten_commands, flatten_scene, wang_chords
 
 MOVE, LINE, CUBIC, CLOSE = 0, 1, 2, 3
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">{}</svg>'

@@ -12,9 +12,9 @@ import pytest
 
 import svgkit
 from svgkit import ErrorCode, SVGKitError, render
-from svgkit._render import MAX_OUTPUT_SIZE, parse_background, render_surface
-from svgkit._render import render as _render_impl
-from svgkit._render_draw import output_matrix, viewbox_map
+from svgkit.renderer.draw import output_matrix, viewbox_map
+from svgkit.renderer.surface import MAX_OUTPUT_SIZE, parse_background, render_surface
+from svgkit.renderer.surface import render as _render_impl
 
 NS = 'xmlns="http://www.w3.org/2000/svg"'
 
@@ -507,7 +507,7 @@ class TestText:
         assert np.abs(one[..., 3].astype(int) - two[..., 3].astype(int)).max() <= 16
 
     def test_generic_families_resolve(self) -> None:
-        from svgkit._render_text import resolve_font
+        from svgkit.renderer.text import resolve_font
 
         for fam in ("serif", "sans-serif", "monospace", "cursive", "fantasy"):
             assert resolve_font((fam,))[0] == fam

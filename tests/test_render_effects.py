@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from strategies import svg_documents
 
 import svgkit
-import svgkit._render_effects as effects
+import svgkit.renderer.effects as effects
 from svgkit import render
 
 NS = 'xmlns="http://www.w3.org/2000/svg"'
@@ -502,7 +502,7 @@ def test_documents_without_effects_import_nothing_extra() -> None:
     code = (
         "import sys, svgkit\n"
         f"svgkit.render({PLAIN[1][0]!r}, 32, 32)\n"
-        "print('svgkit._render_effects' in sys.modules, 'svgkit._filters' in sys.modules)\n"
+        "print('svgkit.renderer.effects' in sys.modules, 'svgkit.renderer.filters' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

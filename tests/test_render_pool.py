@@ -13,7 +13,7 @@ from adversarial.corpus import CASES, load
 
 import svgkit
 from svgkit import ErrorCode, SVGKitError, render, render_many
-from svgkit._pool import RenderPool, _Fault
+from svgkit.renderer.pool import RenderPool, _Fault
 
 NS = 'xmlns="http://www.w3.org/2000/svg"'
 

@@ -468,8 +468,8 @@ def test_analyze_never_raises_on_non_text():
         "svgkit_rewards.functional.length",
         "svgkit_rewards.functional.pixel",
         "svgkit_rewards.functional.hacks",
-        "svgkit._pool",
-        "svgkit._validate",
+        "svgkit.renderer.pool",
+        "svgkit.validation",
     ],
 )
 def test_docstring_examples(module):

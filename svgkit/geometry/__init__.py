@@ -1,7 +1,7 @@
 """Geometry statistics: what a Scene draws, what shows, which objects and how they relate.
 
 The public names are re-exported here (and from :mod:`svgkit`); the modules are private and
-depend one way: ``_kernels`` (numba; uses ``svgkit._flatten``) ← ``_analysis`` (Scene → layers →
+depend one way: ``_kernels`` (numba; uses ``svgkit.flatten``) ← ``_analysis`` (Scene → layers →
 raster, cached per scene) ← ``_stats`` and ``_objects`` ← ``_relations``; ``_colors`` stands
 alone and is used by ``_stats`` and ``_objects``.
 """

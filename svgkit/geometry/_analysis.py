@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from ..errors import ErrorCode, SVGKitError
 from ..scene import PaintKind, PrimitiveKind, Scene
-from . import _kernels as K
+from . import kernels as K
 
 __all__ = [
     "DEFAULT_RESOLUTION",
@@ -185,7 +185,7 @@ def _clip_runs(scene: Scene, clip: int, gw: int, gh: int, sx: float, sy: float,
                depth: int = 0) -> npt.NDArray[np.int32]:
     """Run set of clip path ``clip`` (union of its children under their clip rules, intersected
     with the clip applied to the clip path itself)."""
-    from .._flatten import flatten_commands
+    from ..flatten import flatten_commands
 
     cp = scene.clips[clip]
     edges_per_child: list[int] = []

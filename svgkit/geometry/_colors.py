@@ -68,7 +68,7 @@ def rgb_to_hex(rgb: Sequence[float] | npt.NDArray[Any]) -> str:
 
 @lru_cache(maxsize=4096)
 def _parse_css(text: str) -> tuple[int, int, int]:
-    from .._build import parse_color  # the Scene's own colour parser
+    from ..color import parse_color  # the Scene's own colour parser
 
     rgba = parse_color(text)
     if rgba is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..scene import Scene
-from . import _kernels as K
+from . import kernels as K
 from ._objects import SceneObject, _check_same_scene, objects
 
 __all__ = [

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..scene import Command, PrimitiveKind, Scene
-from . import _kernels as K
+from . import kernels as K
 from ._analysis import DEFAULT_RESOLUTION, analyse, as_scene, check_resolution
 from ._colors import color_names
 

@@ -252,7 +252,7 @@ CASES: dict[str, Case] = {
     "xxe_http": Case(_file("xxe_http.svg"), (err("FORBIDDEN"),), SMALL),
     "xxe_in_attribute": Case(_file("xxe_in_attribute.svg"), (err("FORBIDDEN"),), SMALL),
     "parameter_entity": Case(_file("parameter_entity.svg"), (err("FORBIDDEN"),), SMALL),
-    # a DOCTYPE without an internal subset declares nothing; svgkit's policy (svgkit/_xml.py)
+    # a DOCTYPE without an internal subset declares nothing; svgkit's policy (svgkit/ingest/safe_xml.py)
     # accepts it and never loads the DTD. Refusing it outright would also be safe.
     "external_dtd": Case(_file("external_dtd.svg"), (ok(W_DOCTYPE), err("FORBIDDEN")), SMALL),
     "standard_doctype": Case(

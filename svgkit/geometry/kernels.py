@@ -19,7 +19,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .._flatten import _wang
+from ..flatten import _wang
 
 __all__ = [
     "build_layer_edges",
@@ -489,7 +489,7 @@ def curve_corrections(
     """Per primitive, twice the signed area between its cubics and their chords.
 
     For each cubic, ``∫ B × B' dt`` (exact with 3-point Gauss–Legendre: the integrand has degree
-    5) minus the chords' ``Σ q_k × q_{k+1}``, the chords being those :mod:`svgkit._flatten`
+    5) minus the chords' ``Σ q_k × q_{k+1}``, the chords being those :mod:`svgkit.flatten`
     produces (same Wang count). Adding it to a ring's shoelace sum gives the curve's own area.
     """
     n = cmd_offsets.shape[0] - 1

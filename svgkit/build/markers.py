@@ -20,19 +20,14 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
-from ._build import (
-    Affine,
-    _Ctx,
-    _mul,
-    _normalise_par,
-    _viewbox_transform,
-)
-from ._xml import local_name
-from .scene import Group
+from ..affine import Affine, multiply
+from .builder import _Ctx, _normalise_par, _viewbox_transform
+from ..ingest.safe_xml import local_name
+from ..scene import Group
 
 if TYPE_CHECKING:
-    from . import _geom
-    from ._build import _Builder
+    from . import path_data
+    from .builder import _Builder
 
 __all__ = ["emit_markers", "marker_vertices"]
 
@@ -134,7 +129,7 @@ def emit_markers(
     style: dict[str, str],
     ctx: _Ctx,
     ctm: Affine,
-    pd: _geom.PathData,
+    pd: path_data.PathData,
 ) -> None:
     """Instantiate the markers of one markable element after (or before) it is emitted."""
     refs = [style.get(p, "none") for p in ("marker-start", "marker-mid", "marker-end")]
@@ -188,7 +183,7 @@ def _instance(
     stroke_width: float,
     start: bool,
 ) -> None:
-    from ._effects import _element_style
+    from .effects import _element_style
 
     vp = ctx.viewport
     mw = b.length(marker.get("markerWidth") or "3", 3.0, marker, "markerWidth", "x", vp)
@@ -226,8 +221,8 @@ def _instance(
     rx = vbt[0] * ref_x + vbt[2] * ref_y + vbt[4]
     ry = vbt[1] * ref_x + vbt[3] * ref_y + vbt[5]
     cos_a, sin_a = math.cos(angle), math.sin(angle)
-    place: Affine = _mul(
-        _mul(ctm, (cos_a, sin_a, -sin_a, cos_a, x, y)),
+    place: Affine = multiply(
+        multiply(ctm, (cos_a, sin_a, -sin_a, cos_a, x, y)),
         (scale, 0.0, 0.0, scale, -rx * scale, -ry * scale),
     )
     mstyle, mctx = _element_style(b, marker, ctx)
@@ -238,7 +233,7 @@ def _instance(
     gi = len(b.groups)
     b.groups.append(Group(gi, ctx.group, "marker", marker.get("id", ""), clip=clip, depth=depth))
     inner_vp = (vb[2], vb[3]) if vb else (mw, mh)
-    child_ctx = _Ctx(_mul(place, vbt), mctx.style, gi, inner_vp, list(mctx.ancestors))
+    child_ctx = _Ctx(multiply(place, vbt), mctx.style, gi, inner_vp, list(mctx.ancestors))
     ref = marker.get("id", "")
     b.active_refs.add(ref)
     try:

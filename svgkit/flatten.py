@@ -23,6 +23,7 @@ Subpath rules (SVG path semantics):
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -30,14 +31,33 @@ from numba import njit
 
 from .errors import ErrorCode, SVGKitError
 from .limits import Limits, limit_error
-from .scene import FlatGeometry, Scene
+from .paths import Command, FlatGeometry
 
-__all__ = ["MAX_CHORDS_PER_CUBIC", "flatten_commands", "flatten_scene", "wang_chords"]
+__all__ = [
+    "MAX_CHORDS_PER_CUBIC",
+    "CommandStream",
+    "flatten_commands",
+    "flatten_scene",
+    "wang_chords",
+]
+
+
+class CommandStream(Protocol):
+    """What flattening reads of a :class:`svgkit.Scene` (typed here so this leaf needs no Scene)."""
+
+    cmd_codes: npt.NDArray[np.uint8]
+    cmd_points: npt.NDArray[np.float64]
+    cmd_offsets: npt.NDArray[np.int64]
+    pt_offsets: npt.NDArray[np.int64]
+    flatten_tolerance: float
+
 
 #: Upper bound on the chords one cubic is split into.
 MAX_CHORDS_PER_CUBIC = 4096
 
-_MOVE, _LINE, _CUBIC, _CLOSE = 0, 1, 2, 3
+# numba reads module globals as compile-time constants
+_MOVE, _LINE = int(Command.MOVE), int(Command.LINE)
+_CUBIC, _CLOSE = int(Command.CUBIC), int(Command.CLOSE)
 
 
 @njit(cache=True)
@@ -282,7 +302,7 @@ def flatten_commands(
                     np.array([0, p.shape[0]], dtype=np.int64), tolerance, max_points)
 
 
-def flatten_scene(scene: Scene, *, max_points: int | None = None) -> FlatGeometry:
+def flatten_scene(scene: CommandStream, *, max_points: int | None = None) -> FlatGeometry:
     """Flatten every primitive of ``scene`` within ``scene.flatten_tolerance`` device px.
 
     Called by :attr:`svgkit.Scene.flat` (which caches the result); text and image primitives

@@ -15,30 +15,20 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._build import (
-    _URL,
-    IDENTITY,
-    Affine,
-    BBoxFn,
-    _Acc,
-    _Ctx,
-    _mul,
-    _normalise_par,
-    _opacity,
-    _viewbox_transform,
-    parse_color,
-)
-from ._filters import (
+from ..color import parse_color
+from ..affine import Affine, IDENTITY, invert, multiply
+from .builder import _URL, BBoxFn, _Acc, _Ctx, _normalise_par, _opacity, _viewbox_transform
+from ..filter_spec import (
     LUMINANCE_TO_ALPHA_MATRIX,
     SUPPORTED_KINDS,
     hue_rotate_matrix,
     saturate_matrix,
 )
-from ._xml import SVG_NS, local_name
-from .scene import Canvas, Filter, FilterPrimitive, Group, Mask, PaintKind, Pattern, Scene
+from ..ingest.safe_xml import SVG_NS, local_name
+from ..scene import Canvas, Filter, FilterPrimitive, Group, Mask, PaintKind, Pattern, Scene
 
 if TYPE_CHECKING:
-    from ._build import _Builder
+    from .builder import _Builder
 
 __all__ = ["CSS_FILTER", "resolve_group_effects", "resolve_pattern"]
 
@@ -76,14 +66,6 @@ def _corners_bbox(
     return (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
 
 
-def _invert(m: Affine) -> Affine | None:
-    a, b, c, d, e, f = m
-    det = a * d - b * c
-    if det == 0 or not math.isfinite(det):
-        return None
-    ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
-    return (ia, ib, ic, id_, -(ia * e + ic * f), -(ib * e + id_ * f))
-
 
 def _user_bbox_of_range(
     bbox: np.ndarray, start: int, end: int, ctm: Affine
@@ -97,7 +79,7 @@ def _user_bbox_of_range(
         return None
     x0, y0 = float(rows[:, 0].min()), float(rows[:, 1].min())
     x1, y1 = float(rows[:, 2].max()), float(rows[:, 3].max())
-    inv = _invert(ctm)
+    inv = invert(ctm)
     if inv is None:
         return None
     bx, by, bw, bh = _corners_bbox(inv, x0, y0, x1 - x0, y1 - y0)
@@ -536,7 +518,7 @@ def _resolve_mask(
         if user_bbox is None:
             return _empty_mask(b, ref)
         bx, by = user_bbox[0], user_bbox[1]
-        content_ctm = _mul(ctm, (user_bbox[2] - bx, 0.0, 0.0, user_bbox[3] - by, bx, by))
+        content_ctm = multiply(ctm, (user_bbox[2] - bx, 0.0, 0.0, user_bbox[3] - by, bx, by))
     mstyle, mctx = _element_style(b, target, ctx)
     luminance = mstyle.get("mask-type", "luminance").strip() != "alpha"
     b.active_refs.add(ref)
@@ -568,7 +550,7 @@ def build_content(
     b: _Builder, parent: ET.Element | None, ctm: Affine, ctx: _Ctx | None, tag: str, canvas: Canvas
 ) -> Scene:
     """Walk ``parent``'s children into a Scene of their own (mask and pattern content)."""
-    from ._build import _Builder as Builder
+    from .builder import _Builder as Builder
 
     sub = Builder.__new__(Builder)
     sub.__dict__.update(b.__dict__)
@@ -625,7 +607,7 @@ def resolve_pattern(
     if w <= 0 or h <= 0:
         return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
     pt = b.transform_of(target, _chain_attr(chain, "patternTransform") or "")
-    to_device = _mul(ctx.ctm, pt)
+    to_device = multiply(ctx.ctm, pt)
     vb_raw = _chain_attr(chain, "viewBox")
     vb = None
     if vb_raw is not None:

@@ -33,8 +33,8 @@ from typing import Any
 import cairo
 import numpy as np
 
-from ._build import _mul
-from .scene import (
+from ..affine import Affine, is_invertible, multiply
+from ..scene import (
     FILL_RULE_EVENODD,
     Canvas,
     Gradient,
@@ -47,7 +47,6 @@ from .scene import (
 
 __all__ = ["RenderState", "draw_scene", "output_matrix", "viewbox_map"]
 
-Affine = tuple[float, float, float, float, float, float]
 
 _NONE = int(PaintKind.NONE)
 _SOLID = int(PaintKind.SOLID)
@@ -134,11 +133,6 @@ def output_matrix(canvas: Canvas, width: int, height: int) -> Affine:
     sx, sy = a[0] / b[0], a[3] / b[3]
     return (sx, 0.0, 0.0, sy, a[4] - b[4] * sx, a[5] - b[5] * sy)
 
-
-def _invertible(m: Affine) -> bool:
-    det = m[0] * m[3] - m[1] * m[2]
-    # a NaN or infinite linear part makes det non-finite; the translation is checked apart
-    return math.isfinite(det) and abs(det) > 1e-12 and math.isfinite(m[4] + m[5])
 
 
 def _cairo_matrix(m: Affine) -> cairo.Matrix:
@@ -242,8 +236,8 @@ def _append_path(ctx: Any, codes: list[int], pts: list[float], c0: int, c1: int,
 
 def _gradient_pattern(st: RenderState, grad: Gradient, alpha: float) -> Any | None:
     """A cairo pattern for ``grad`` in output-pixel user space, stop alphas × ``alpha``."""
-    to_out = _mul(st.t_out, grad.transform)
-    if not _invertible(to_out):
+    to_out = multiply(st.t_out, grad.transform)
+    if not is_invertible(to_out):
         return None
     pattern: Any
     if grad.kind == "linear":
@@ -295,7 +289,7 @@ def _set_paint(st: RenderState, kind: int, rgba: Any, paint: int, alpha: float) 
         a = rgba[3] * alpha
         if a <= 0.0:
             return False
-        from ._render_effects import set_pattern_source
+        from .effects import set_pattern_source
 
         return set_pattern_source(st, paint, rgba, a)
     return False
@@ -475,7 +469,7 @@ def _union_bounds(boxes: Any, lo: int, hi: int) -> tuple[float, float, float, fl
 
 def _close_layer(st: RenderState, layer: _Layer) -> None:
     if layer.effect is not None:
-        from ._render_effects import close_effect_layer
+        from .effects import close_effect_layer
 
         close_effect_layer(st, layer)
         return
@@ -500,8 +494,8 @@ def _stroke(st: RenderState, i: int, alpha: float) -> None:
     """Stroke the current path of primitive ``i`` under ``T_out ∘ transform[i]``."""
     c = st.cols
     ctx = st.ctx
-    m = _mul(st.t_out, c.transform[i])
-    if not _invertible(m):
+    m = multiply(st.t_out, c.transform[i])
+    if not is_invertible(m):
         return  # a stroke under a singular transform has no defined pen
     if not _set_paint(st, c.stroke_kind[i], c.stroke_rgba[i], c.stroke_paint[i], alpha):
         return
@@ -651,7 +645,7 @@ def _shape_path(st: RenderState, i: int) -> bool:
 
 
 def _draw_image(st: RenderState, i: int) -> None:
-    from ._render_image import draw_image
+    from .images import draw_image
 
     s = st.scene
     op = st.cols.opacity[i]
@@ -662,8 +656,8 @@ def _draw_image(st: RenderState, i: int) -> None:
     if clip >= 0 and _clip_is_empty(st, clip):
         return
     layer = _open_layer(st, clip, 1.0) if clip >= 0 else None
-    m = _mul(st.t_out, st.cols.transform[i])
-    if _invertible(m):
+    m = multiply(st.t_out, st.cols.transform[i])
+    if is_invertible(m):
         draw_image(st, img, m, op, s.ids[i])
     if layer is not None:
         _close_layer(st, layer)
@@ -686,7 +680,7 @@ def draw_scene(st: RenderState) -> None:
     effects = any(g.filter_index >= 0 or g.mask_index >= 0 for g in groups)
     hides: Callable[[RenderState, Group], bool] | None = None
     if effects:
-        from ._render_effects import effect_hides
+        from .effects import effect_hides
 
         hides = effect_hides
     # per group: is anything under it drawn at all, and which enclosing groups need a layer
@@ -719,7 +713,7 @@ def draw_scene(st: RenderState) -> None:
     if any(layered) or bool((s.opacity < 1.0).any()) or bool((s.clip >= 0).any()):
         st.bounds = _paint_bounds(st)
         if effects:
-            from ._render_effects import grow_bounds_for_filters
+            from .effects import grow_bounds_for_filters
 
             grow_bounds_for_filters(st, chain, group_of)
         for i, g in enumerate(group_of):
@@ -749,7 +743,7 @@ def draw_scene(st: RenderState) -> None:
                 else None
             )
             if grp.filter_index >= 0 or grp.mask_index >= 0:
-                from ._render_effects import open_effect_layer
+                from .effects import open_effect_layer
 
                 stack.append((gi, open_effect_layer(st, grp, bounds)))
             else:
@@ -757,7 +751,7 @@ def draw_scene(st: RenderState) -> None:
         kind = kinds[i]
         if kind == _TEXT:
             if text_builder is None:
-                from ._render_text import text_path
+                from .text import text_path
 
                 text_builder = text_path
             _draw_primitive(st, i, text_builder)

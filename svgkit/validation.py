@@ -112,7 +112,7 @@ def validate(
     >>> r.ok, r.primitives, r.element_counts
     (True, 1, {'svg': 1, 'rect': 1})
     """
-    from ._parse import parse
+    from .parsing import parse
 
     try:
         scene = parse(text, limits, repair=repair)  # type: ignore[arg-type]

@@ -46,14 +46,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .errors import ErrorCode, SVGKitError
-from .limits import Limits
-from .scene import Scene
+from ..errors import ErrorCode, SVGKitError
+from ..limits import Limits
+from ..scene import Scene
 
 __all__ = ["RenderPool", "default_pool"]
 
 _STARTUP_TIMEOUT_S = 120.0
-_PRELOAD = ["svgkit._render_warm"]
+_PRELOAD = ["svgkit.renderer.warmup"]
 _QUEUE_DEPTH = 2  # jobs in flight per worker (one running, one waiting)
 _PIPELINE_MAX_BYTES = 32 * 1024  # larger items wait for an idle worker (a send must not block)
 
@@ -132,8 +132,8 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
     """Worker loop (runs in the child process)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
-        from . import _render_warm  # noqa: F401  (imports and compiles everything once)
-        from ._render import _render_into
+        from . import warmup  # noqa: F401  (imports and compiles everything once)
+        from .surface import _render_into
     except BaseException as exc:  # pragma: no cover - a broken installation
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
@@ -379,7 +379,7 @@ class RenderPool:
 
     Examples
     --------
-    >>> from svgkit._pool import RenderPool
+    >>> from svgkit.renderer.pool import RenderPool
     >>> svg = '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"><rect/></svg>'
     >>> with RenderPool(workers=1) as pool:
     ...     [r.shape for r in pool.render_many([svg, svg], 2, 2)]
@@ -461,7 +461,7 @@ class RenderPool:
         ``max_workers`` uses only the first that many workers for this call; ``out`` as
         :func:`svgkit.render_many`.
         """
-        from ._render import _check_size, parse_background
+        from .surface import _check_size, parse_background
 
         width = _check_size("width", width)
         height = _check_size("height", height)

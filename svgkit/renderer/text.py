@@ -40,7 +40,8 @@ from typing import Any
 
 import cairo
 
-from .scene import TextRun
+from ..affine import is_invertible, multiply
+from ..scene import TextRun
 
 __all__ = ["FontRef", "match_font", "resolve_font", "shaping_available", "text_path"]
 
@@ -485,11 +486,10 @@ def _toy_select(ctx: Any, run: TextRun) -> None:
 
 
 def _matrix(st: Any, i: int) -> Any:
-    from ._build import _mul
-    from ._render_draw import _cairo_matrix, _invertible
+    from .draw import _cairo_matrix
 
-    m = _mul(st.t_out, st.cols.transform[i])
-    return _cairo_matrix(m) if _invertible(m) else None
+    m = multiply(st.t_out, st.cols.transform[i])
+    return _cairo_matrix(m) if is_invertible(m) else None
 
 
 def _toy_advance(st: Any, i: int, run: TextRun) -> float:
@@ -606,7 +606,7 @@ def text_path(st: Any, i: int) -> bool:
         ctx.text_path(run.text)
         ctx.identity_matrix()
         return True
-    from ._render_draw import _append_path
+    from .draw import _append_path
 
     for hf, gid, gx, gy, _ci in glyphs:
         codes, pts = _outline(hf, gid)

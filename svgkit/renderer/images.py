@@ -20,7 +20,7 @@ from typing import Any
 import cairo
 import numpy as np
 
-from .scene import Image
+from ..scene import Image
 
 __all__ = ["ImageDecodeError", "decode_data_uri", "draw_image", "image_placement"]
 

@@ -41,8 +41,15 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from .limits import Deadline
-from .scene import Filter, FilterPrimitive
+from ..affine import Affine
+from ..filter_spec import (
+    LUMINANCE_TO_ALPHA_MATRIX,
+    SUPPORTED_KINDS,
+    hue_rotate_matrix,
+    saturate_matrix,
+)
+from ..limits import Deadline
+from ..scene import Filter, FilterPrimitive
 
 __all__ = [
     "BLEND_MODES",
@@ -59,25 +66,9 @@ __all__ = [
 ]
 
 F32 = npt.NDArray[np.float32]
-Affine = tuple[float, float, float, float, float, float]
 Box = tuple[int, int, int, int]
 """``(x0, y0, x1, y1)`` in whole pixels, half-open; empty when ``x1 <= x0`` or ``y1 <= y0``."""
 
-SUPPORTED_KINDS: frozenset[str] = frozenset(
-    {
-        "feBlend",
-        "feColorMatrix",
-        "feComponentTransfer",
-        "feComposite",
-        "feDropShadow",
-        "feFlood",
-        "feGaussianBlur",
-        "feMerge",
-        "feMorphology",
-        "feOffset",
-    }
-)
-"""Kinds :func:`apply_filter` implements; any other kind passes its first input through."""
 
 # Inputs the renderer cannot supply. resvg's reference images (and browsers, which fall back to the
 # previous result for inputs they do not support) show the source graphic for these, not
@@ -462,59 +453,6 @@ def _blur_array(pixels: F32, sx: float, sy: float, arena: _Arena) -> F32:
         spare = src if src is not pixels else None
         src = dst
     return src
-
-
-# ---------------------------------------------------------------------------------------------
-# colour matrices (the expansions the Scene builder uses for feColorMatrix's shorthand types)
-
-LUMINANCE_TO_ALPHA_MATRIX: tuple[float, ...] = (
-    0.0, 0.0, 0.0, 0.0, 0.0,
-    0.0, 0.0, 0.0, 0.0, 0.0,
-    0.0, 0.0, 0.0, 0.0, 0.0,
-    0.2125, 0.7154, 0.0721, 0.0, 0.0,
-)  # fmt: skip
-"""``feColorMatrix type="luminanceToAlpha"`` as 20 row-major values."""
-
-
-def saturate_matrix(s: float) -> tuple[float, ...]:
-    """``feColorMatrix type="saturate"`` with value ``s`` as 20 row-major values.
-
-    Values above 1 oversaturate. A negative ``s`` (undefined in the spec) is taken as 0, which is
-    what resvg's reference image for it shows.
-
-    Examples
-    --------
-    >>> saturate_matrix(1.0)[:5]
-    (1.0, 0.0, 0.0, 0.0, 0.0)
-    """
-    s = max(_finite(s), 0.0)
-    return (
-        0.213 + 0.787 * s, 0.715 - 0.715 * s, 0.072 - 0.072 * s, 0.0, 0.0,
-        0.213 - 0.213 * s, 0.715 + 0.285 * s, 0.072 - 0.072 * s, 0.0, 0.0,
-        0.213 - 0.213 * s, 0.715 - 0.715 * s, 0.072 + 0.928 * s, 0.0, 0.0,
-        0.0, 0.0, 0.0, 1.0, 0.0,
-    )  # fmt: skip
-
-
-def hue_rotate_matrix(degrees: float) -> tuple[float, ...]:
-    """``feColorMatrix type="hueRotate"`` by ``degrees`` as 20 row-major values.
-
-    Examples
-    --------
-    >>> [round(v, 3) for v in hue_rotate_matrix(0.0)[:3]]
-    [1.0, 0.0, 0.0]
-    """
-    t = math.radians(_finite(degrees))
-    cs, sn = math.cos(t), math.sin(t)
-    return (
-        0.213 + 0.787 * cs - 0.213 * sn, 0.715 - 0.715 * cs - 0.715 * sn,
-        0.072 - 0.072 * cs + 0.928 * sn, 0.0, 0.0,
-        0.213 - 0.213 * cs + 0.143 * sn, 0.715 + 0.285 * cs + 0.140 * sn,
-        0.072 - 0.072 * cs - 0.283 * sn, 0.0, 0.0,
-        0.213 - 0.213 * cs - 0.787 * sn, 0.715 - 0.715 * cs + 0.715 * sn,
-        0.072 + 0.928 * cs + 0.072 * sn, 0.0, 0.0,
-        0.0, 0.0, 0.0, 1.0, 0.0,
-    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 import codecs
 from typing import Union
 
-from ._build import build_scene
-from ._repair import repair_svg
-from ._xml import SVG_NS, local_name, parse_xml, refuse_entity_declarations
+from .build.builder import build_scene
 from .errors import ErrorCode, SVGKitError, _DiagnosticSink
+from .ingest.repair import repair_svg
+from .ingest.safe_xml import SVG_NS, local_name, parse_xml, refuse_entity_declarations
 from .limits import Limits, limit_error
 from .scene import Scene
 

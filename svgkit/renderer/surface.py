@@ -20,10 +20,10 @@ from typing import Any, Union
 import numpy as np
 import numpy.typing as npt
 
-from ._pool import RenderPool
-from .errors import ErrorCode, SVGKitError
-from .limits import Limits
-from .scene import Scene
+from ..errors import ErrorCode, SVGKitError
+from ..limits import Limits
+from ..scene import Scene
+from .pool import RenderPool
 
 __all__ = [
     "MAX_OUTPUT_SIZE",
@@ -85,7 +85,7 @@ def parse_background(background: Background) -> tuple[float, float, float, float
     if background is None:
         return None
     if isinstance(background, str):
-        from ._build import parse_color
+        from ..color import parse_color
 
         rgba = parse_color(background)
         if rgba is None:
@@ -116,7 +116,7 @@ def _as_scene(src: object, limits: Limits | None, repair: bool = False) -> Scene
     if isinstance(src, Scene):
         return src
     if isinstance(src, (str, bytes, bytearray, memoryview)):
-        from ._parse import parse
+        from ..parsing import parse
 
         return parse(src, limits, repair=repair)
     raise SVGKitError(
@@ -147,7 +147,7 @@ def render_surface(
     """
     import cairo
 
-    from ._render_draw import RenderState, draw_scene, output_matrix, prepare_points
+    from .draw import RenderState, draw_scene, output_matrix, prepare_points
 
     width = _check_size("width", width)
     height = _check_size("height", height)
@@ -261,7 +261,7 @@ def _render_into(
 ) -> npt.NDArray[np.uint8]:
     """:func:`render`, writing the pixels into ``out`` when given (render workers use it to
     write straight into shared memory)."""
-    from ._render_pixels import argb32_to_rgba
+    from .pixel_formats import argb32_to_rgba
 
     with _gc_paused():
         surface = render_surface(
@@ -339,7 +339,7 @@ def render_many(
     >>> out[0].shape, out[1].code
     ((4, 4, 4), 'NO_SVG')
     """
-    from ._pool import default_pool
+    from .pool import default_pool
 
     width = _check_size("width", width)
     height = _check_size("height", height)
@@ -378,7 +378,7 @@ def _output_size(scene: Scene, args: argparse.Namespace) -> tuple[int, int]:
 def _cmd_render(args: argparse.Namespace) -> int:
     import json
 
-    from ._parse import parse
+    from ..parsing import parse
 
     data = sys.stdin.buffer.read() if args.file == "-" else open(args.file, "rb").read()
     try:

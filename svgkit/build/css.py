@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from .errors import _DiagnosticSink
+from ..errors import _DiagnosticSink
 
 __all__ = ["CSSRule", "StyleSheet", "parse_declarations", "parse_stylesheet"]
 

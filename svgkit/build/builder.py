@@ -18,13 +18,15 @@ from typing import Any
 import numpy as np
 from svgelements import Color, Matrix
 
-from . import _geom
-from ._css import CSSRule, StyleSheet, parse_declarations, parse_stylesheet
-from ._xml import SVG_NS, XLINK_NS, ParsedXML, count_tags, local_name
-from .errors import ErrorCode, SVGKitError, _DiagnosticSink
-from .limits import Deadline, Limits, limit_error
-from .scene import (
-    COMMAND_POINTS,
+from ..affine import Affine, IDENTITY, is_finite, map_point, multiply, transform_points
+from . import path_data
+from .css import CSSRule, StyleSheet, parse_declarations, parse_stylesheet
+from ..ingest.safe_xml import SVG_NS, XLINK_NS, ParsedXML, count_tags, local_name
+from ..errors import ErrorCode, SVGKitError, _DiagnosticSink
+from ..limits import Deadline, Limits, limit_error
+from ..color import parse_color
+from ..paths import COMMAND_POINTS
+from ..scene import (
     FILL_RULE_EVENODD,
     FILL_RULE_NONZERO,
     Canvas,
@@ -46,9 +48,7 @@ from .scene import (
 
 __all__ = ["build_scene"]
 
-Affine = tuple[float, float, float, float, float, float]
 BBoxFn = Callable[[], "tuple[float, float, float, float] | None"]
-IDENTITY: Affine = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 _NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _LENGTH = re.compile(rf"^\s*({_NUM})\s*(px|pt|pc|mm|cm|in|em|ex|%|)\s*$", re.IGNORECASE)
@@ -60,8 +60,6 @@ _TRANSFORM_LIST = re.compile(
     r"^[\s,]*(?:(?:matrix|translate|scale|rotate|skewX|skewY)\s*\([^()]*\)[\s,]*)*$"
 )
 _EXTERNAL_URL = re.compile(r"^\s*url\(", re.IGNORECASE)
-_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
-_COLOR_FUNC = re.compile(r"^(rgba?|hsla?)\(\s*[^()]*\)$", re.IGNORECASE)
 _UNIT_PX = {
     "px": 1.0,
     "": 1.0,
@@ -176,108 +174,7 @@ NEVER_RENDERED = {
 ANIMATION = {"animate", "animateTransform", "animateMotion", "animateColor", "set", "mpath"}
 UNSUPPORTED_DRAWN = {"foreignObject", "script", "iframe", "video", "audio", "canvas"}
 
-# The CSS Color Module level 4 keyword list (a fact of the spec, not code).
-_CSS_COLOR_NAMES = (
-    "aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue "
-    "blueviolet brown burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk "
-    "crimson cyan darkblue darkcyan darkgoldenrod darkgray darkgreen darkgrey darkkhaki "
-    "darkmagenta darkolivegreen darkorange darkorchid darkred darksalmon darkseagreen "
-    "darkslateblue darkslategray darkslategrey darkturquoise darkviolet deeppink deepskyblue "
-    "dimgray dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia gainsboro ghostwhite "
-    "gold goldenrod gray green greenyellow grey honeydew hotpink indianred indigo ivory khaki "
-    "lavender lavenderblush lawngreen lemonchiffon lightblue lightcoral lightcyan "
-    "lightgoldenrodyellow lightgray lightgreen lightgrey lightpink lightsalmon lightseagreen "
-    "lightskyblue lightslategray lightslategrey lightsteelblue lightyellow lime limegreen linen "
-    "magenta maroon mediumaquamarine mediumblue mediumorchid mediumpurple mediumseagreen "
-    "mediumslateblue mediumspringgreen mediumturquoise mediumvioletred midnightblue mintcream "
-    "mistyrose moccasin navajowhite navy oldlace olive olivedrab orange orangered orchid "
-    "palegoldenrod palegreen paleturquoise palevioletred papayawhip peachpuff peru pink plum "
-    "powderblue purple rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown "
-    "seagreen seashell sienna silver skyblue slateblue slategray slategrey snow springgreen "
-    "steelblue tan teal thistle tomato turquoise violet wheat white whitesmoke yellow "
-    "yellowgreen transparent"
-).split()
-_COLOR_NAMES = frozenset(_CSS_COLOR_NAMES)
 
-
-def parse_color(value: str) -> tuple[float, float, float, float] | None:
-    """Parse a CSS colour into straight RGBA in [0, 1]; ``None`` when it is not a colour.
-
-    Examples
-    --------
-    >>> parse_color("rgb(255 127.5 0 / 50%)")
-    (1.0, 0.5, 0.0, 0.5)
-    >>> parse_color("hsl(480, 100%, 50%)")  # hue wraps around
-    (0.0, 1.0, 0.0, 1.0)
-    """
-    v = value.strip()
-    low = v.lower()
-    func = _COLOR_FUNC.match(low)
-    if func is not None:
-        return _color_function(func.group(1), low[low.index("(") + 1 : -1])
-    if not (_HEX.match(v) or low in _COLOR_NAMES):
-        return None
-    # the one CSS Color 4 keyword svgelements' table lacks (it would read as black)
-    try:
-        c = Color("#663399" if low == "rebeccapurple" else low)
-    except (ValueError, TypeError, IndexError):
-        return None
-    if c.value is None:
-        return None
-    return (c.red / 255.0, c.green / 255.0, c.blue / 255.0, c.alpha / 255.0)
-
-
-def _color_function(name: str, args: str) -> tuple[float, float, float, float] | None:
-    """``rgb()``/``rgba()``/``hsl()``/``hsla()`` with CSS Color 4 syntax (commas or spaces, an
-    optional ``/ alpha``, fractional numbers, percentages); out-of-range values are clamped."""
-    parts = [p for p in re.split(r"[\s,/]+", args.strip()) if p]
-    if len(parts) not in (3, 4):
-        return None
-    vals: list[float] = []
-    pct: list[bool] = []
-    for p in parts:
-        is_pct = p.endswith("%")
-        num = p[:-1] if is_pct else p
-        num = num[:-3] if num.endswith("deg") else num
-        if not _NUMBER_ONLY.match(num):
-            return None
-        vals.append(float(num))
-        pct.append(is_pct)
-    alpha = 1.0
-    if len(vals) == 4:
-        alpha = vals[3] / 100.0 if pct[3] else vals[3]
-    alpha = min(max(alpha, 0.0), 1.0)
-    if name.startswith("rgb"):
-        rgb = [v / 100.0 if is_p else v / 255.0 for v, is_p in zip(vals[:3], pct[:3])]
-        r, g, b = (min(max(c, 0.0), 1.0) for c in rgb)
-        return (r, g, b, alpha)
-    hue = (vals[0] % 360.0) / 360.0
-    sat = min(max(vals[1] / 100.0, 0.0), 1.0)
-    light = min(max(vals[2] / 100.0, 0.0), 1.0)
-    r, g, b = colorsys.hls_to_rgb(hue, light, sat)
-    return (r, g, b, alpha)
-
-
-def _mul(m: Affine, n: Affine) -> Affine:
-    """m ∘ n: apply n first, then m."""
-    a, b, c, d, e, f = m
-    a2, b2, c2, d2, e2, f2 = n
-    return (
-        a * a2 + c * b2,
-        b * a2 + d * b2,
-        a * c2 + c * d2,
-        b * c2 + d * d2,
-        a * e2 + c * f2 + e,
-        b * e2 + d * f2 + f,
-    )
-
-
-def _apply(m: Affine, x: float, y: float) -> tuple[float, float]:
-    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
-
-
-def _is_finite(m: Affine) -> bool:
-    return all(math.isfinite(v) for v in m)
 
 
 @dataclass
@@ -474,7 +371,7 @@ class _Builder:
             self.warn("INVALID_ATTRIBUTE", f"transform={text!r} could not be parsed", el)
             return IDENTITY
         t = (float(m.a), float(m.b), float(m.c), float(m.d), float(m.e), float(m.f))
-        if not _is_finite(t):
+        if not is_finite(t):
             raise limit_error("max_coordinate", f"transform={text!r}", self.limits.max_coordinate)
         return t
 
@@ -567,7 +464,7 @@ class _Builder:
                     return self.paint(fallback, opacity_value, style, el, ctx, bbox_user, what)
                 return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
             if tname == "pattern":
-                from ._effects import resolve_pattern
+                from .effects import resolve_pattern
 
                 return resolve_pattern(
                     self, target, el, ctx, bbox_user, paint_opacity, fallback, style
@@ -658,7 +555,7 @@ class _Builder:
         else:
             space = IDENTITY
             vp = ctx.viewport
-        to_device = _mul(_mul(ctx.ctm, space), gt)
+        to_device = multiply(multiply(ctx.ctm, space), gt)
 
         def coord(name: str, default: str, axis: str) -> float:
             raw = attr(name)
@@ -813,7 +710,7 @@ class _Builder:
         bbox_user: BBoxFn,
         depth: int,
     ) -> int:
-        clip_ctm = _mul(ctm, self.transform_of(target))
+        clip_ctm = multiply(ctm, self.transform_of(target))
         if (target.get("clipPathUnits") or "").strip() == "objectBoundingBox":
             box = bbox_user()
             if box is None:
@@ -824,7 +721,7 @@ class _Builder:
                 )
                 return -1
             x0, y0, x1, y1 = box
-            clip_ctm = _mul(clip_ctm, (x1 - x0, 0.0, 0.0, y1 - y0, x0, y0))
+            clip_ctm = multiply(clip_ctm, (x1 - x0, 0.0, 0.0, y1 - y0, x0, y0))
         codes_list: list[np.ndarray] = []
         pts_list: list[np.ndarray] = []
         rules: list[int] = []
@@ -837,11 +734,11 @@ class _Builder:
             style, _ = self.compute_style(child, name, chctx)
             if style.get("display") == "none" or style.get("visibility", "visible") != "visible":
                 continue
-            child_ctm = _mul(clip_ctm, self.transform_of(child))
+            child_ctm = multiply(clip_ctm, self.transform_of(child))
             pd = self.shape_geometry(child, name, chctx, style)
             if pd is None or not pd.codes:
                 continue
-            pts = _transform_points(
+            pts = transform_points(
                 np.asarray(pd.points, dtype=np.float64).reshape(-1, 2), child_ctm
             )
             self._check_points(pts)
@@ -885,8 +782,8 @@ class _Builder:
                 self.warn("UNSUPPORTED_CLIP", "<text> inside a clipPath is ignored", child)
 
     def viewport_clip(self, ctm: Affine, x: float, y: float, w: float, h: float) -> int:
-        pd = _geom.rect_commands(x, y, w, h, 0.0, 0.0)
-        pts = _transform_points(np.asarray(pd.points, dtype=np.float64).reshape(-1, 2), ctm)
+        pd = path_data.rect_commands(x, y, w, h, 0.0, 0.0)
+        pts = transform_points(np.asarray(pd.points, dtype=np.float64).reshape(-1, 2), ctm)
         self.clips.append(
             ClipPath("", (np.asarray(pd.codes, dtype=np.uint8),), (pts,), (FILL_RULE_NONZERO,), -1)
         )
@@ -905,13 +802,13 @@ class _Builder:
     # ------------------------------------------------------------------ geometry
     def shape_geometry(
         self, el: ET.Element, name: str, ctx: _Ctx, style: dict[str, str]
-    ) -> _geom.PathData | None:
+    ) -> path_data.PathData | None:
         vp = ctx.viewport
         if name == "path":
             remaining = self.limits.max_path_commands - self.total_cmds
             try:
-                pd = _geom.parse_path_data(el.get("d", ""), remaining, self.deadline.check)
-            except _geom.PathBudgetExceeded as exc:
+                pd = path_data.parse_path_data(el.get("d", ""), remaining, self.deadline.check)
+            except path_data.PathBudgetExceeded as exc:
                 total = self.total_cmds + exc.n_commands
                 raise limit_error(
                     "max_path_commands", f">{total}", self.limits.max_path_commands
@@ -932,9 +829,9 @@ class _Builder:
             h = self.length(el.get("height"), 0.0, el, "height", "y", vp)
             if w < 0 or h < 0:
                 self.warn("INVALID_ATTRIBUTE", "negative rect size; not drawn", el)
-                return _geom.PathData()
+                return path_data.PathData()
             if w == 0 or h == 0:
-                return _geom.PathData()
+                return path_data.PathData()
             rx_raw, ry_raw = el.get("rx"), el.get("ry")
             rx = (
                 self.length(rx_raw, -1.0, el, "rx", "x", vp)
@@ -953,7 +850,7 @@ class _Builder:
             elif ry < 0:
                 ry = rx
             rx, ry = min(rx, w / 2.0), min(ry, h / 2.0)
-            return _geom.rect_commands(x, y, w, h, rx, ry)
+            return path_data.rect_commands(x, y, w, h, rx, ry)
         if name == "circle":
             cx = self.length(el.get("cx"), 0.0, el, "cx", "x", vp)
             cy = self.length(el.get("cy"), 0.0, el, "cy", "y", vp)
@@ -961,8 +858,8 @@ class _Builder:
             if r <= 0:
                 if r < 0:
                     self.warn("INVALID_ATTRIBUTE", "negative radius; not drawn", el)
-                return _geom.PathData()
-            return _geom.ellipse_commands(cx, cy, r, r)
+                return path_data.PathData()
+            return path_data.ellipse_commands(cx, cy, r, r)
         if name == "ellipse":
             cx = self.length(el.get("cx"), 0.0, el, "cx", "x", vp)
             cy = self.length(el.get("cy"), 0.0, el, "cy", "y", vp)
@@ -982,15 +879,15 @@ class _Builder:
             elif ry < 0 and rx >= 0:
                 ry = rx
             if rx <= 0 or ry <= 0:
-                return _geom.PathData()
-            return _geom.ellipse_commands(cx, cy, rx, ry)
+                return path_data.PathData()
+            return path_data.ellipse_commands(cx, cy, rx, ry)
         if name == "line":
-            pd = _geom.PathData()
+            pd = path_data.PathData()
             x1 = self.length(el.get("x1"), 0.0, el, "x1", "x", vp)
             y1 = self.length(el.get("y1"), 0.0, el, "y1", "y", vp)
             x2 = self.length(el.get("x2"), 0.0, el, "x2", "x", vp)
             y2 = self.length(el.get("y2"), 0.0, el, "y2", "y", vp)
-            pd.codes += (_geom.MOVE, _geom.LINE)
+            pd.codes += (path_data.MOVE, path_data.LINE)
             pd.points += (x1, y1, x2, y2)
             return pd
         if name in ("polyline", "polygon"):
@@ -1006,17 +903,17 @@ class _Builder:
                         self.limits.max_path_commands,
                     )
             self.deadline.check()
-            values, error = _geom.parse_points(raw_points)
+            values, error = path_data.parse_points(raw_points)
             if error:
                 self.warn("INVALID_ATTRIBUTE", f"points: {error}", el)
-            pd = _geom.PathData()
+            pd = path_data.PathData()
             if len(values) >= 2:
                 for v in values:
                     self._checked(v, "points", el)
-                pd.codes.append(_geom.MOVE)
-                pd.codes += [_geom.LINE] * (len(values) // 2 - 1)
+                pd.codes.append(path_data.MOVE)
+                pd.codes += [path_data.LINE] * (len(values) // 2 - 1)
                 if name == "polygon":
-                    pd.codes.append(_geom.CLOSE)
+                    pd.codes.append(path_data.CLOSE)
                 pd.points += values
             return pd
         return None
@@ -1098,7 +995,7 @@ class _Builder:
         ctm = _viewbox_transform(vb, par, 0.0, 0.0, w, h) if vb else IDENTITY
         root_t = self.transform_of(root)
         if root_t != IDENTITY:
-            ctm = _mul(root_t, ctm)
+            ctm = multiply(root_t, ctm)
         vp = (vb[2], vb[3]) if vb else (w, h)
         return Canvas(w, h, vb, par, ctm), ctm, vp
 
@@ -1303,7 +1200,7 @@ class _Builder:
     def container(
         self, el: ET.Element, name: str, style: dict[str, str], node: _Node, ctx: _Ctx
     ) -> None:
-        ctm = _mul(ctx.ctm, self.transform_of(el))
+        ctm = multiply(ctx.ctm, self.transform_of(el))
         gi = self.open_group(el, name, style, node, ctx, ctm)
         child_ctx = _Ctx(
             ctm, style, gi, ctx.viewport, [*ctx.ancestors, node], ctx.use_chain, ctx.ref_depth
@@ -1336,9 +1233,9 @@ class _Builder:
         content: ET.Element,
         use_instance: bool,
     ) -> None:
-        base = _mul(ctx.ctm, self.transform_of(el)) if tag == "svg" else ctx.ctm
+        base = multiply(ctx.ctm, self.transform_of(el)) if tag == "svg" else ctx.ctm
         par = _normalise_par(content.get("preserveAspectRatio"))
-        inner = _mul(
+        inner = multiply(
             base, _viewbox_transform(vb, par, x, y, w, h) if vb else (1.0, 0.0, 0.0, 1.0, x, y)
         )
         outer = gi = self.open_group(el, tag, style, node, ctx, base, use_instance)
@@ -1394,7 +1291,7 @@ class _Builder:
         vp = ctx.viewport
         x = self.length(el.get("x"), 0.0, el, "x", "x", vp)
         y = self.length(el.get("y"), 0.0, el, "y", "y", vp)
-        ctm = _mul(_mul(ctx.ctm, self.transform_of(el)), (1.0, 0.0, 0.0, 1.0, x, y))
+        ctm = multiply(multiply(ctx.ctm, self.transform_of(el)), (1.0, 0.0, 0.0, 1.0, x, y))
         gi = self.open_group(el, "use", style, node, ctx, ctm, use_instance=True)
         try:
             self._use_content(el, target, target_id, gi, style, node, ctx, ctm)
@@ -1462,7 +1359,7 @@ class _Builder:
     def shape(
         self, el: ET.Element, name: str, style: dict[str, str], node: _Node, ctx: _Ctx
     ) -> None:
-        ctm = _mul(ctx.ctm, self.transform_of(el))
+        ctm = multiply(ctx.ctm, self.transform_of(el))
         # em/ex lengths on this element's attributes are relative to its own font size
         fs_raw = style.get("font-size", "16")
         self.font_size_hint = 16.0 if fs_raw == "16" else self.font_size(style, el, ctx)
@@ -1481,12 +1378,12 @@ class _Builder:
         order = _paint_order(style)
         markers_first = markers and bool(order) and order[0] == "markers"
         if markers_first:
-            from ._markers import emit_markers
+            from .markers import emit_markers
 
             emit_markers(self, el, estyle, ectx, ctm, pd)
         self.emit(el, SHAPES[name], name, node, ectx, ctm, estyle, pd)
         if markers and not markers_first:
-            from ._markers import emit_markers
+            from .markers import emit_markers
 
             emit_markers(self, el, estyle, ectx, ctm, pd)
         if gi >= 0:
@@ -1501,7 +1398,7 @@ class _Builder:
         ctx: _Ctx,
         ctm: Affine,
         style: dict[str, str],
-        pd: _geom.PathData,
+        pd: path_data.PathData,
     ) -> int:
         a = self.acc
         self.total_cmds += len(pd.codes)
@@ -1618,7 +1515,7 @@ class _Builder:
         return out
 
     def text(self, el: ET.Element, style: dict[str, str], node: _Node, ctx: _Ctx) -> None:
-        ctm = _mul(ctx.ctm, self.transform_of(el))
+        ctm = multiply(ctx.ctm, self.transform_of(el))
         ctx, style, gi = self.effect_group(el, "text", style, ctx, ctm)
         try:
             self._text_runs(el, style, node, ctx, ctm)
@@ -1662,13 +1559,13 @@ class _Builder:
             width = _estimate_width(text, fs)
             x0, y0, x1, y1 = x + shift, y - 0.8 * fs, x + shift + width, y + 0.2 * fs
             pd = (
-                _geom.rect_commands(x0, y0, x1 - x0, y1 - y0, 0.0, 0.0)
+                path_data.rect_commands(x0, y0, x1 - x0, y1 - y0, 0.0, 0.0)
                 if width > 0 and fs > 0
-                else _geom.PathData()
+                else path_data.PathData()
             )
             run_ctx = _Ctx(ctx.ctm, rstyle, gi, vp, ctx.ancestors)
             idx = self.emit(src, PrimitiveKind.TEXT, "text", rnode, run_ctx, ctm, rstyle, pd)
-            corners = [_apply(ctm, px, py) for px, py in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+            corners = [map_point(ctm, px, py) for px, py in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
             xs = [c[0] for c in corners]
             ys = [c[1] for c in corners]
             family = tuple(
@@ -1795,11 +1692,11 @@ class _Builder:
         )
         if (math.isfinite(w) and w <= 0) or (math.isfinite(h) and h <= 0):
             return
-        ctm = _mul(ctx.ctm, self.transform_of(el))
+        ctm = multiply(ctx.ctm, self.transform_of(el))
         pd = (
-            _geom.rect_commands(x, y, w, h, 0.0, 0.0)
+            path_data.rect_commands(x, y, w, h, 0.0, 0.0)
             if math.isfinite(w) and math.isfinite(h)
-            else _geom.PathData()
+            else path_data.PathData()
         )
         style = {**style, "fill": "none", "stroke": "none"}
         ectx, style, gi = self.effect_group(el, "image", style, ctx, ctm)
@@ -1842,7 +1739,7 @@ class _Builder:
             if not np.isfinite(bbox[idx]).all():
                 bbox[idx] = run.bbox
         if self.pending:
-            from ._effects import resolve_group_effects
+            from .effects import resolve_group_effects
 
             resolve_group_effects(self, bbox)
         stroke_width = np.asarray(a.stroke_width, dtype=np.float64)
@@ -1998,7 +1895,7 @@ def _cubic_extrema(
     return x, y, owner[k]
 
 
-def _user_bbox(pd: _geom.PathData) -> tuple[float, float, float, float] | None:
+def _user_bbox(pd: path_data.PathData) -> tuple[float, float, float, float] | None:
     """The exact bbox of one primitive in its user space (for objectBoundingBox units)."""
     if not pd.points:
         return None
@@ -2042,13 +1939,6 @@ def _effect_ref(value: str | None) -> str:
 def _no_bbox() -> None:
     return None
 
-
-def _transform_points(pts: np.ndarray, m: Affine) -> np.ndarray:
-    out = np.empty_like(pts)
-    with np.errstate(over="ignore", invalid="ignore"):
-        out[:, 0] = m[0] * pts[:, 0] + m[2] * pts[:, 1] + m[4]
-        out[:, 1] = m[1] * pts[:, 0] + m[3] * pts[:, 1] + m[5]
-    return out
 
 
 def _viewbox_transform(

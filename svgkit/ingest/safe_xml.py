@@ -20,8 +20,8 @@ from typing import Any
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser
 
-from .errors import ErrorCode, SVGKitError
-from .limits import Limits, limit_error
+from ..errors import ErrorCode, SVGKitError
+from ..limits import Limits, limit_error
 
 __all__ = ["SVG_NS", "XLINK_NS", "ParsedXML", "parse_xml", "refuse_entity_declarations"]
 

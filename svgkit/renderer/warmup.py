@@ -4,7 +4,7 @@ and fonts are resolved before the first timed item."""
 
 from __future__ import annotations
 
-from ._render import render
+from .surface import render
 
 __all__: list[str] = []
 

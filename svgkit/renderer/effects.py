@@ -1,6 +1,6 @@
 """Filters, masks and patterns for the cairo renderer.
 
-The draw loop (:mod:`svgkit._render_draw`) calls into this module only for documents that use one
+The draw loop (:mod:`svgkit.renderer.draw`) calls into this module only for documents that use one
 of these effects, so a document without them never imports it (nor the numba filter engine).
 
 Filters
@@ -9,8 +9,8 @@ A group with ``filter_index >= 0`` is drawn into its own ARGB32 image surface co
 region's pixel box (the region mapped to output pixels, rounded outwards, clipped to the output)
 with a device offset, so the draw code keeps working in output pixels. When the group closes the
 surface is converted to float32 premultiplied RGBA, run through
-:func:`svgkit._filters.apply_filter` and painted back onto the parent with the group's clip, mask
-and opacity, in that order (SVG applies filter, clipping, masking, opacity).
+:func:`svgkit.renderer.filters.apply_filter` and painted back onto the parent with the group's
+clip, mask and opacity, in that order (SVG applies filter, clipping, masking, opacity).
 
 Masks
 -----
@@ -41,21 +41,19 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from ._build import _mul
-from ._render_draw import (
-    Affine,
+from ..affine import Affine, is_invertible, multiply
+from ..scene import Group, Scene
+from .draw import (
     RenderState,
     _apply_simple_clip,
     _cairo_matrix,
     _clip_is_simple,
     _clip_mask,
-    _invertible,
     _Layer,
     _open_layer,
     draw_scene,
     prepare_points,
 )
-from .scene import Group, Scene
 
 __all__ = [
     "MAX_FILTER_PIXELS_PER_RENDER",
@@ -95,8 +93,9 @@ _ORDER = np.array((2, 1, 0, 3) if sys.byteorder == "little" else (1, 2, 3, 0), d
 
 def _pixel_box(rect: tuple[float, float, float, float], t: Affine, width: int, height: int) -> Box:
     """``(x, y, w, h)`` in canvas px → whole output pixels ``(x0, y0, x1, y1)``, rounded outwards
-    and clipped to ``width × height`` (the same rule as :func:`svgkit._filters.filter_pixel_box`,
-    kept here so masks do not import the filter engine)."""
+    and clipped to ``width × height`` (the same rule as
+    :func:`svgkit.renderer.filters.filter_pixel_box`, kept here so masks do not import the filter
+    engine)."""
     x, y, w, h = (float(v) for v in rect)
     if not all(math.isfinite(v) for v in (x, y, w, h)) or w <= 0.0 or h <= 0.0:
         return _EMPTY
@@ -389,7 +388,7 @@ def open_effect_layer(
 
 
 def _unsupported(filt: Any) -> list[str]:
-    from ._filters import unsupported_kinds
+    from .filters import unsupported_kinds
 
     return unsupported_kinds(filt)
 
@@ -397,7 +396,7 @@ def _unsupported(filt: Any) -> list[str]:
 def _filtered(st: RenderState, effect: _Effect) -> Any:
     """Run the group's filter over its SourceGraphic surface and write the result back into
     it (its memory is already paged in); returned without device offset."""
-    from ._filters import apply_filter
+    from .filters import apply_filter
 
     x0, y0 = effect.box[0], effect.box[1]
     surface = effect.surface
@@ -509,9 +508,9 @@ def _tile_surface(st: RenderState, k: int) -> Any:
         return cache[k]
     pat = st.scene.patterns[k]
     x, y, w, h = (float(v) for v in pat.tile)
-    to_out = _mul(st.t_out, pat.transform)
+    to_out = multiply(st.t_out, pat.transform)
     out: Any = None
-    if _invertible(to_out) and all(math.isfinite(v) for v in (x, y, w, h)) and w > 0 and h > 0:
+    if is_invertible(to_out) and all(math.isfinite(v) for v in (x, y, w, h)) and w > 0 and h > 0:
         sx = math.hypot(to_out[0], to_out[1])
         sy = math.hypot(to_out[2], to_out[3])
         tw, kx = _tile_side(w, sx)
@@ -532,7 +531,7 @@ def _tile_surface(st: RenderState, k: int) -> Any:
                 t_tile: Affine = (kx, 0.0, 0.0, ky, 0.0, 0.0)
                 draw_scene(_nested_state(st, pat.content, cairo.Context(tile), tw, th, t_tile))
                 tile.flush()
-            out = (tile, _mul(to_out, (1.0 / kx, 0.0, 0.0, 1.0 / ky, x, y)))
+            out = (tile, multiply(to_out, (1.0 / kx, 0.0, 0.0, 1.0 / ky, x, y)))
     cache[k] = out
     return out
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import Diagnostic
+from ..errors import Diagnostic
 
 __all__ = ["RepairResult", "repair_svg"]
 

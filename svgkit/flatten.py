@@ -45,11 +45,16 @@ __all__ = [
 class CommandStream(Protocol):
     """What flattening reads of a :class:`svgkit.Scene` (typed here so this leaf needs no Scene)."""
 
-    cmd_codes: npt.NDArray[np.uint8]
-    cmd_points: npt.NDArray[np.float64]
-    cmd_offsets: npt.NDArray[np.int64]
-    pt_offsets: npt.NDArray[np.int64]
-    flatten_tolerance: float
+    @property
+    def cmd_codes(self) -> npt.NDArray[np.uint8]: ...
+    @property
+    def cmd_points(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def cmd_offsets(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def pt_offsets(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def flatten_tolerance(self) -> float: ...
 
 
 #: Upper bound on the chords one cubic is split into.

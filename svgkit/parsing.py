@@ -1,14 +1,16 @@
-"""``svgkit.parse``: raw text → validated :class:`Scene`, or a classified :class:`SVGKitError`."""
+"""``svgkit.parse``: raw text → validated :class:`Scene`, or a classified :class:`SVGKitError`.
+
+The two stages in order: :func:`svgkit.ingest.document.read_document` (text → safe XML), then
+:func:`svgkit.build.build_scene` (XML → Scene), sharing one diagnostic sink.
+"""
 
 from __future__ import annotations
 
-import codecs
 from typing import Union
 
-from .build.builder import build_scene
-from .errors import ErrorCode, SVGKitError, _DiagnosticSink
-from .ingest.repair import repair_svg
-from .ingest.safe_xml import SVG_NS, local_name, parse_xml, refuse_entity_declarations
+from .build import build_scene
+from .errors import _DiagnosticSink
+from .ingest.document import read_document
 from .limits import Limits, limit_error
 from .scene import Scene
 
@@ -72,85 +74,11 @@ def parse(
         raise ValueError(
             f"Expected `flatten_tolerance` to be a positive float, but got {flatten_tolerance}"
         )
-    source = decode_input(text, limits)
-    refuse_entity_declarations(source)
     sink = _DiagnosticSink()
-    svg_text = _extract(source, repair, sink)
+    document = read_document(text, limits, repair=repair, sink=sink)
     try:
-        parsed = parse_xml(svg_text, limits)
-    except SVGKitError as exc:
-        # repair runs only on text the strict parser refused, so valid input is never touched
-        if not repair or exc.code != ErrorCode.XML_SYNTAX:
-            raise
-        fixed = repair_svg(svg_text)
-        if not fixed.changed:
-            raise
-        for d in fixed.repairs:
-            sink.add(d.code, d.message, d.element, d.element_id)
-        svg_text = fixed.text
-        parsed = parse_xml(svg_text, limits)
-    ns, name = local_name(parsed.root.tag)
-    if name != "svg" or ns not in ("", SVG_NS):
-        raise SVGKitError(
-            ErrorCode.NOT_SVG, f"root element is <{name}> in namespace {ns or 'none'!r}, not <svg>"
-        )
-    if ns == "":
-        sink.add(
-            "MISSING_NAMESPACE",
-            'the root <svg> lacks xmlns="http://www.w3.org/2000/svg"; read as SVG',
-            "svg",
-        )
-    if parsed.had_doctype:
-        sink.add(
-            "DOCTYPE_IGNORED", "the <!DOCTYPE> is ignored; external DTDs are never loaded", "svg"
-        )
-    try:
-        scene = build_scene(parsed, limits, sink, float(flatten_tolerance))
+        scene = build_scene(document.parsed, limits, sink, float(flatten_tolerance))
     except RecursionError:
         raise limit_error("max_depth", "recursion limit", limits.max_depth) from None
-    object.__setattr__(scene, "source_bytes", len(svg_text.encode("utf-8", "surrogatepass")))
+    object.__setattr__(scene, "source_bytes", len(document.text.encode("utf-8", "surrogatepass")))
     return scene
-
-
-def decode_input(text: object, limits: Limits) -> str:
-    """Turn str/bytes input into text, enforcing ``max_input_bytes`` before any work."""
-    if isinstance(text, str):
-        if len(text) > limits.max_input_bytes:
-            raise limit_error("max_input_bytes", len(text), limits.max_input_bytes)
-        return text
-    if isinstance(text, (bytes, bytearray, memoryview)):
-        data = bytes(text)
-        if len(data) > limits.max_input_bytes:
-            raise limit_error("max_input_bytes", len(data), limits.max_input_bytes)
-        if data.startswith(codecs.BOM_UTF8):
-            data = data[len(codecs.BOM_UTF8) :]
-        elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            try:
-                return data.decode("utf-16")
-            except UnicodeDecodeError as exc:
-                raise SVGKitError(
-                    ErrorCode.XML_SYNTAX, f"invalid UTF-16 at byte {exc.start}"
-                ) from None
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise SVGKitError(
-                ErrorCode.XML_SYNTAX,
-                f"invalid UTF-8 at byte {exc.start}: SVG text must be UTF-8",
-                details={"offset": exc.start},
-            ) from None
-    raise SVGKitError(
-        ErrorCode.BAD_INPUT, f"expected SVG text as str or bytes, got {type(text).__name__}"
-    )
-
-
-def _extract(source: str, repair: bool, sink: _DiagnosticSink) -> str:
-    from . import extract
-
-    detailed = getattr(extract, "extract_svg_ex", None)
-    if detailed is not None:
-        result = detailed(source, repair=repair)
-        for w in getattr(result, "warnings", ()):
-            sink.add(w.code, w.message, w.element, w.element_id)
-        return str(result.svg)
-    return str(extract.extract_svg(source, repair=repair))

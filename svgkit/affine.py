@@ -29,6 +29,7 @@ __all__ = [
     "is_invertible",
     "multiply",
     "transform_points",
+    "viewbox_transform",
 ]
 
 Affine = tuple[float, float, float, float, float, float]
@@ -83,3 +84,42 @@ def transform_points(points: npt.NDArray[np.float64], m: Affine) -> npt.NDArray[
         out[:, 0] = m[0] * points[:, 0] + m[2] * points[:, 1] + m[4]
         out[:, 1] = m[1] * points[:, 0] + m[3] * points[:, 1] + m[5]
     return out
+
+
+def viewbox_transform(
+    viewbox: tuple[float, float, float, float],
+    par: str,
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+) -> Affine:
+    """The SVG viewBox → viewport mapping for the viewport ``(x, y, width, height)``.
+
+    The one statement of ``preserveAspectRatio`` (SVG 1.1 §7.8), used by the builder (nested
+    viewports, markers, patterns) and by the renderer's output mapping. ``par`` is normalised
+    (``"xMidYMid meet"``, ``"none"``, …). With ``sx = width / vw`` and ``sy = height / vh``:
+    ``none`` scales by ``(sx, sy)``; ``meet`` by ``min(sx, sy)`` and ``slice`` by
+    ``max(sx, sy)`` on both axes, aligned by the ``xM??YM??`` keyword.
+
+    Examples
+    --------
+    >>> viewbox_transform((0, 0, 10, 10), "xMidYMid meet", 0.0, 0.0, 200, 100)
+    (10.0, 0.0, 0.0, 10.0, 50.0, 0.0)
+    """
+    vx, vy, vw, vh = (float(v) for v in viewbox)
+    sx, sy = width / vw, height / vh
+    align, _, mode = par.partition(" ")
+    if align == "none":
+        return (sx, 0.0, 0.0, sy, x - vx * sx, y - vy * sy)
+    s = max(sx, sy) if mode == "slice" else min(sx, sy)
+    tx, ty = x - vx * s, y - vy * s
+    if "xMid" in align:
+        tx += (width - vw * s) / 2.0
+    elif "xMax" in align:
+        tx += width - vw * s
+    if "YMid" in align:
+        ty += (height - vh * s) / 2.0
+    elif "YMax" in align:
+        ty += height - vh * s
+    return (s, 0.0, 0.0, s, tx, ty)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -57,10 +57,30 @@ __all__ = [
     "Primitive",
     "Scene",
     "TextRun",
+    "Glyph",
+    "device_stroke_width",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+
+def device_stroke_width(stroke_width: FloatArray, transform: FloatArray) -> FloatArray:
+    """Stroke widths in device px for user-space widths under ``(n, 6)`` affine transforms.
+
+    The one definition of a stroke's device width (the builder's stroke boxes and
+    :attr:`Scene.stroke_width_device` use it): user width × sqrt(|det|) of the linear part,
+    exact for uniform scales and the geometric mean of the axes' scales otherwise.
+
+    Examples
+    --------
+    >>> device_stroke_width(np.array([2.0]), np.array([[3.0, 0.0, 0.0, 3.0, 5.0, 5.0]]))
+    array([6.])
+    """
+    if not len(transform):
+        return np.zeros(0)
+    det = np.abs(transform[:, 0] * transform[:, 3] - transform[:, 1] * transform[:, 2])
+    return np.asarray(stroke_width * np.sqrt(det), dtype=np.float64)
 
 
 class PrimitiveKind(enum.IntEnum):
@@ -75,7 +95,6 @@ class PrimitiveKind(enum.IntEnum):
     PATH = 6
     TEXT = 7
     IMAGE = 8
-
 
 
 class PaintKind(enum.IntEnum):
@@ -399,17 +418,35 @@ class Pattern:
     content: Scene
 
 
+class Glyph(NamedTuple):
+    """One placed glyph of a :class:`TextRun`: the font file and face it comes from, its glyph
+    id in that face, ``x`` in the run's user space (absolute, anchor applied), ``y`` as an offset
+    from the baseline (positive downwards) and ``cluster``, the index in the run's text of the
+    character it draws."""
+
+    font_file: str
+    face_index: int
+    glyph_id: int
+    x: float
+    y: float
+    cluster: int
+
+
 @dataclass(frozen=True)
 class TextRun:
-    """A ``<text>`` (or ``<tspan>``) run carried as one primitive.
+    """A ``<text>`` (or ``<tspan>``) run carried as one primitive, laid out once by the builder.
 
     Positions and sizes are in the element's user space; the primitive's ``transform`` maps them
-    to device space. ``x`` is where the run starts when the chunk is laid out from its start, with
-    an estimated advance of 0.55 em per character for the runs before it; ``text_anchor`` applies
-    to the whole chunk (the ``<text>`` element: runs sharing ``chunk``, the index of its first
-    primitive), so a renderer measures the chunk's real advance and shifts every run by it.
-    ``bbox`` is an estimate in device space (advance 0.55 em per character, ascent 0.8 em,
-    descent 0.2 em, anchor applied): good enough for layout statistics, not glyph geometry.
+    to device space. Each text chunk of a ``<text>`` is shaped as one line with its real fonts
+    (:func:`svgkit.fonts.layout_line`: HarfBuzz, fontconfig fallbacks) and ``text_anchor``
+    applied, so ``x`` is where this run really starts, ``advance`` its real width and
+    ``glyphs`` the glyphs the renderer draws. ``chunk`` is the index of the first primitive of
+    the run's text chunk (the runs from one absolute position). ``bbox`` is the device-space box
+    of the advance between the font's ascent and descent. ``shaped`` says a font file laid the
+    run out; when none could, ``advance`` is estimated (0.55 em per character, ascent 0.8 em,
+    descent 0.2 em), ``glyphs`` is empty, and the renderer draws the run with cairo's toy text
+    API from ``x``. A shaped run may have no glyphs of its own when a ligature with the run
+    before it took its characters.
     """
 
     text: str
@@ -422,6 +459,9 @@ class TextRun:
     text_anchor: str
     bbox: tuple[float, float, float, float]
     chunk: int = -1
+    advance: float = 0.0
+    glyphs: tuple[Glyph, ...] = ()
+    shaped: bool = False
 
 
 @dataclass(frozen=True)
@@ -636,9 +676,7 @@ class Scene:
     def stroke_width_device(self) -> FloatArray:
         """Stroke width in device px: user width × sqrt(|det|) of the transform's linear part
         (exact for uniform scales, the geometric mean of the axes' scales otherwise)."""
-        t = self.transform
-        det = np.abs(t[:, 0] * t[:, 3] - t[:, 1] * t[:, 2]) if len(self) else np.zeros(0)
-        return self.stroke_width * np.sqrt(det)
+        return device_stroke_width(self.stroke_width, self.transform)
 
     @cached_property
     def flat(self) -> FlatGeometry:

@@ -1,8 +1,11 @@
 """Filters, masks and patterns: resolving their references into the Scene's own definitions.
 
-The builder calls into this module (it is imported lazily, after ``_build``) when an element or a
-group references an effect. Masks and patterns carry their content as nested Scenes built by a
-sub-builder that shares the parent's limits, deadline, counters and diagnostics.
+Resolves SVG 2 filter effects (Filter Effects 1 §5–§15: the filter region, ``primitiveUnits``,
+each primitive's subregion and parameters, and the CSS ``blur()``/``drop-shadow()`` shorthands),
+masks (CSS Masking §7: ``maskUnits``, ``maskContentUnits``, ``mask-type``) and patterns (SVG 2
+§14.3). Filters, masks and objectBoundingBox clips on groups wait until the builder knows the
+bounding boxes (:func:`resolve_group_effects`); masks and patterns carry their content as nested
+Scenes built through :meth:`~svgkit.build.context.BuildState.build_nested`.
 """
 
 from __future__ import annotations
@@ -11,13 +14,12 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from ..affine import IDENTITY, Affine, invert, multiply
 from ..color import parse_color
-from ..affine import Affine, IDENTITY, invert, multiply
-from .builder import _URL, BBoxFn, _Acc, _Ctx, _normalise_par, _opacity, _viewbox_transform
 from ..filter_spec import (
     LUMINANCE_TO_ALPHA_MATRIX,
     SUPPORTED_KINDS,
@@ -25,10 +27,10 @@ from ..filter_spec import (
     saturate_matrix,
 )
 from ..ingest.safe_xml import SVG_NS, local_name
-from ..scene import Canvas, Filter, FilterPrimitive, Group, Mask, PaintKind, Pattern, Scene
-
-if TYPE_CHECKING:
-    from .builder import _Builder
+from ..scene import Canvas, Filter, FilterPrimitive, Mask, PaintKind, Pattern, Scene
+from .clip import Clip
+from .context import URL, BBoxFn, Ctx, chain_attr
+from .units import normalise_par, parse_opacity, viewbox_transform
 
 __all__ = ["CSS_FILTER", "resolve_group_effects", "resolve_pattern"]
 
@@ -66,7 +68,6 @@ def _corners_bbox(
     return (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
 
 
-
 def _user_bbox_of_range(
     bbox: np.ndarray, start: int, end: int, ctm: Affine
 ) -> tuple[float, float, float, float] | None:
@@ -86,40 +87,8 @@ def _user_bbox_of_range(
     return (bx, by, bx + bw, by + bh)
 
 
-def _fraction(b: _Builder, raw: str | None, default: float, el: ET.Element, name: str) -> float:
-    """An objectBoundingBox coordinate: a number or a percentage of the box."""
-    if raw is None:
-        return default
-    v = raw.strip()
-    if v.endswith("%"):
-        return b.number(v[:-1], default * 100.0, el, name) / 100.0
-    return b.number(v, default, el, name)
-
-
-def _chain_attr(chain: list[ET.Element], name: str) -> str | None:
-    for el in chain:
-        v = el.get(name)
-        if v is not None:
-            return v
-    return None
-
-
-def _style_value(b: _Builder, el: ET.Element, prop: str, default: str, ctx: _Ctx) -> str:
-    style, _ = b.compute_style(el, local_name(el.tag)[1], ctx)
-    return style.get(prop, default).strip()
-
-
-def _element_style(b: _Builder, el: ET.Element, ctx: _Ctx) -> tuple[dict[str, str], _Ctx]:
-    """The style of a definition element (filter, mask, pattern, marker), cascaded from its own
-    document ancestors."""
-    base = b.definition_context(el, IDENTITY, ctx.viewport)
-    style, node = b.compute_style(el, local_name(el.tag)[1], base)
-    # the full style, so "inherit" on a child can reach non-inherited properties (flood-color)
-    return style, _Ctx(IDENTITY, style, -1, ctx.viewport, [node])
-
-
 # ------------------------------------------------------------------------------ group effects
-def resolve_group_effects(b: _Builder, bbox: np.ndarray) -> None:
+def resolve_group_effects(b: Clip, bbox: np.ndarray) -> None:
     """Resolve the filter, mask and objectBoundingBox clip of every group that asked for one,
     now that bboxes exist."""
     for rec in b.pending:
@@ -144,12 +113,12 @@ def _fixed_bbox(box: tuple[float, float, float, float] | None) -> BBoxFn:
 
 
 def _resolve_filter(
-    b: _Builder, value: str, el: ET.Element, ctm: Affine, user_bbox: Any, ctx: _Ctx
+    b: Clip, value: str, el: ET.Element, ctm: Affine, user_bbox: Any, ctx: Ctx
 ) -> int:
     v = value.strip()
     if not v or v == "none":
         return -1
-    m = _URL.match(v)
+    m = URL.match(v)
     if m is None:
         return _css_filter(b, v, el, ctm, user_bbox, ctx)
     if m.group(2).strip():
@@ -163,8 +132,8 @@ def _resolve_filter(
         )
         return -1
     chain = b.href_chain(target, ("filter",))
-    units = (_chain_attr(chain, "filterUnits") or "objectBoundingBox").strip()
-    prim_units = (_chain_attr(chain, "primitiveUnits") or "userSpaceOnUse").strip()
+    units = (chain_attr(chain, "filterUnits") or "objectBoundingBox").strip()
+    prim_units = (chain_attr(chain, "primitiveUnits") or "userSpaceOnUse").strip()
     obb = units != "userSpaceOnUse"
     vp = ctx.viewport
     if obb:
@@ -172,22 +141,22 @@ def _resolve_filter(
             return _append_filter(b, target, (0.0, 0.0, 0.0, 0.0), ())
         bx, by = user_bbox[0], user_bbox[1]
         bw, bh = user_bbox[2] - bx, user_bbox[3] - by
-        rx = bx + bw * _fraction(b, _chain_attr(chain, "x"), -0.1, target, "x")
-        ry = by + bh * _fraction(b, _chain_attr(chain, "y"), -0.1, target, "y")
-        rw = bw * _fraction(b, _chain_attr(chain, "width"), 1.2, target, "width")
-        rh = bh * _fraction(b, _chain_attr(chain, "height"), 1.2, target, "height")
+        rx = bx + bw * b.fraction(chain_attr(chain, "x"), -0.1, target, "x")
+        ry = by + bh * b.fraction(chain_attr(chain, "y"), -0.1, target, "y")
+        rw = bw * b.fraction(chain_attr(chain, "width"), 1.2, target, "width")
+        rh = bh * b.fraction(chain_attr(chain, "height"), 1.2, target, "height")
     else:
-        rx = b.length(_chain_attr(chain, "x") or "-10%", 0.0, target, "x", "x", vp)
-        ry = b.length(_chain_attr(chain, "y") or "-10%", 0.0, target, "y", "y", vp)
-        rw = b.length(_chain_attr(chain, "width") or "120%", 0.0, target, "width", "x", vp)
-        rh = b.length(_chain_attr(chain, "height") or "120%", 0.0, target, "height", "y", vp)
+        rx = b.length(chain_attr(chain, "x") or "-10%", 0.0, target, "x", "x", vp)
+        ry = b.length(chain_attr(chain, "y") or "-10%", 0.0, target, "y", "y", vp)
+        rw = b.length(chain_attr(chain, "width") or "120%", 0.0, target, "width", "x", vp)
+        rh = b.length(chain_attr(chain, "height") or "120%", 0.0, target, "height", "y", vp)
     if rw <= 0 or rh <= 0:
         return _append_filter(b, target, (0.0, 0.0, 0.0, 0.0), ())
     region = _corners_bbox(ctm, rx, ry, rw, rh)
     owner = next((f for f in chain if any(_is_fe(c) for c in f)), None)
     if owner is None:
         return _append_filter(b, target, region, ())
-    _, fctx = _element_style(b, owner, ctx)
+    _, fctx = b.element_style(owner, ctx)
     sx, sy = math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])
     ubox = user_bbox if user_bbox is not None else (0.0, 0.0, 0.0, 0.0)
     scale = _PrimitiveScale(prim_units != "userSpaceOnUse", ubox, sx, sy)
@@ -231,7 +200,7 @@ class _PrimitiveScale:
 
 
 def _subregion(
-    b: _Builder,
+    b: Clip,
     child: ET.Element,
     scale: _PrimitiveScale,
     region: tuple[float, float, float, float],
@@ -247,7 +216,7 @@ def _subregion(
         if scale.obb:
             size = scale.bw if axis == "x" else scale.bh
             origin = (scale.ox if axis == "x" else scale.oy) if position else 0.0
-            return origin + _fraction(b, raw, 0.0, child, name) * size
+            return origin + b.fraction(raw, 0.0, child, name) * size
         return b.length(raw, default, child, name, axis, vp)
 
     rx, ry, rw, rh = region
@@ -266,7 +235,7 @@ def _is_fe(el: Any) -> bool:
 
 
 def _append_filter(
-    b: _Builder,
+    b: Clip,
     target: ET.Element,
     region: tuple[float, float, float, float],
     prims: tuple[FilterPrimitive, ...],
@@ -293,13 +262,13 @@ def _numbers(text: str | None) -> list[float]:
 
 
 def _flood_rgba(
-    b: _Builder, style: dict[str, str], el: ET.Element
+    b: Clip, style: dict[str, str], el: ET.Element
 ) -> tuple[float, float, float, float]:
     raw = style.get("flood-color", "black")
     if raw.strip().lower() == "currentcolor":
         raw = style.get("color", "black")
     rgba = parse_color(raw) or (0.0, 0.0, 0.0, 1.0)
-    return (rgba[0], rgba[1], rgba[2], rgba[3] * _opacity(style.get("flood-opacity", "1")))
+    return (rgba[0], rgba[1], rgba[2], rgba[3] * parse_opacity(style.get("flood-opacity", "1")))
 
 
 def _std_dev(values: list[float], scale: _PrimitiveScale) -> tuple[float, float]:
@@ -337,12 +306,12 @@ _IDENTITY_MATRIX = (1.0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 0, 
 
 
 def _primitive_params(
-    b: _Builder,
+    b: Clip,
     el: ET.Element,
     kind: str,
     style: dict[str, str],
     scale: _PrimitiveScale,
-    fctx: _Ctx,
+    fctx: Ctx,
 ) -> tuple[tuple[str, ...], dict[str, Any]]:
     in1 = el.get("in", "").strip()
     in2 = el.get("in2", "").strip()
@@ -411,9 +380,7 @@ def _primitive_params(
     return inputs, params
 
 
-def _css_filter(
-    b: _Builder, value: str, el: ET.Element, ctm: Affine, user_bbox: Any, ctx: _Ctx
-) -> int:
+def _css_filter(b: Clip, value: str, el: ET.Element, ctm: Affine, user_bbox: Any, ctx: Ctx) -> int:
     """CSS filter functions: ``blur()`` and ``drop-shadow()`` become primitives; others warn."""
     m = CSS_FILTER.match(value)
     if m is None:
@@ -473,9 +440,9 @@ def _css_filter(
 
 # ---------------------------------------------------------------------------------------- masks
 def _resolve_mask(
-    b: _Builder, value: str, el: ET.Element, ctm: Affine, user_bbox: Any, ctx: _Ctx
+    b: Clip, value: str, el: ET.Element, ctm: Affine, user_bbox: Any, ctx: Ctx
 ) -> int:
-    m = _URL.match(value.strip())
+    m = URL.match(value.strip())
     if m is None:
         if value.strip() != "none":
             b.warn(
@@ -502,10 +469,10 @@ def _resolve_mask(
             return _empty_mask(b, ref)
         bx, by = user_bbox[0], user_bbox[1]
         bw, bh = user_bbox[2] - bx, user_bbox[3] - by
-        x = bx + bw * _fraction(b, target.get("x"), -0.1, target, "x")
-        y = by + bh * _fraction(b, target.get("y"), -0.1, target, "y")
-        w = bw * _fraction(b, target.get("width"), 1.2, target, "width")
-        h = bh * _fraction(b, target.get("height"), 1.2, target, "height")
+        x = bx + bw * b.fraction(target.get("x"), -0.1, target, "x")
+        y = by + bh * b.fraction(target.get("y"), -0.1, target, "y")
+        w = bw * b.fraction(target.get("width"), 1.2, target, "width")
+        h = bh * b.fraction(target.get("height"), 1.2, target, "height")
     else:
         x = b.length(target.get("x") or "-10%", 0.0, target, "x", "x", vp)
         y = b.length(target.get("y") or "-10%", 0.0, target, "y", "y", vp)
@@ -519,11 +486,11 @@ def _resolve_mask(
             return _empty_mask(b, ref)
         bx, by = user_bbox[0], user_bbox[1]
         content_ctm = multiply(ctm, (user_bbox[2] - bx, 0.0, 0.0, user_bbox[3] - by, bx, by))
-    mstyle, mctx = _element_style(b, target, ctx)
+    mstyle, mctx = b.element_style(target, ctx)
     luminance = mstyle.get("mask-type", "luminance").strip() != "alpha"
     b.active_refs.add(ref)
     try:
-        content = build_content(b, target, content_ctm, mctx, "mask", b.canvas_info)
+        content = b.build_nested(target, content_ctm, mctx, "mask", b.canvas_info)
         nested = -1
         if mstyle.get("mask"):
             nested = _resolve_mask(b, mstyle["mask"], target, ctm, user_bbox, ctx)
@@ -533,49 +500,25 @@ def _resolve_mask(
     return len(b.masks) - 1
 
 
-def _empty_mask(b: _Builder, ref: str) -> int:
+def _empty_mask(b: Clip, ref: str) -> int:
     b.masks.append(
         Mask(
             ref,
             (0.0, 0.0, 0.0, 0.0),
             True,
-            build_content(b, None, IDENTITY, None, "mask", b.canvas_info),
+            b.build_nested(None, IDENTITY, None, "mask", b.canvas_info),
         )
     )
     return len(b.masks) - 1
 
 
 # ------------------------------------------------------------------------------------- content
-def build_content(
-    b: _Builder, parent: ET.Element | None, ctm: Affine, ctx: _Ctx | None, tag: str, canvas: Canvas
-) -> Scene:
-    """Walk ``parent``'s children into a Scene of their own (mask and pattern content)."""
-    from .builder import _Builder as Builder
-
-    sub = Builder.__new__(Builder)
-    sub.__dict__.update(b.__dict__)
-    sub.acc = _Acc()
-    sub.groups = [Group(0, -1, tag)]
-    sub.gradients, sub.clips, sub.filters, sub.masks, sub.patterns = [], [], [], [], []
-    sub.texts, sub.images, sub.pending = {}, {}, []
-    if parent is not None and ctx is not None:
-        child_ctx = _Ctx(ctm, ctx.style, 0, ctx.viewport, list(ctx.ancestors))
-        sub.walk_children(parent, child_ctx)
-    scene = sub.finish(canvas, nested=True)
-    b.use_expansions, b.total_cmds, b.text_chars = (
-        sub.use_expansions,
-        sub.total_cmds,
-        sub.text_chars,
-    )
-    return scene
-
-
 # ------------------------------------------------------------------------------------- patterns
 def resolve_pattern(
-    b: _Builder,
+    b: Clip,
     target: ET.Element,
     el: ET.Element,
-    ctx: _Ctx,
+    ctx: Ctx,
     bbox_user: BBoxFn,
     paint_opacity: float,
     fallback: str,
@@ -587,35 +530,35 @@ def resolve_pattern(
         return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1  # a pattern painting itself paints none
     chain = b.href_chain(target, ("pattern",))
     vp = ctx.viewport
-    obb = (_chain_attr(chain, "patternUnits") or "objectBoundingBox").strip() != "userSpaceOnUse"
-    content_obb = (_chain_attr(chain, "patternContentUnits") or "").strip() == "objectBoundingBox"
+    obb = (chain_attr(chain, "patternUnits") or "objectBoundingBox").strip() != "userSpaceOnUse"
+    content_obb = (chain_attr(chain, "patternContentUnits") or "").strip() == "objectBoundingBox"
     box = bbox_user() if (obb or content_obb) else None
     if (obb or content_obb) and (box is None or box[2] <= box[0] or box[3] <= box[1]):
         return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
     if obb:
         assert box is not None
         bx, by, bw, bh = box[0], box[1], box[2] - box[0], box[3] - box[1]
-        x = bx + bw * _fraction(b, _chain_attr(chain, "x"), 0.0, target, "x")
-        y = by + bh * _fraction(b, _chain_attr(chain, "y"), 0.0, target, "y")
-        w = bw * _fraction(b, _chain_attr(chain, "width"), 0.0, target, "width")
-        h = bh * _fraction(b, _chain_attr(chain, "height"), 0.0, target, "height")
+        x = bx + bw * b.fraction(chain_attr(chain, "x"), 0.0, target, "x")
+        y = by + bh * b.fraction(chain_attr(chain, "y"), 0.0, target, "y")
+        w = bw * b.fraction(chain_attr(chain, "width"), 0.0, target, "width")
+        h = bh * b.fraction(chain_attr(chain, "height"), 0.0, target, "height")
     else:
-        x = b.length(_chain_attr(chain, "x"), 0.0, target, "x", "x", vp)
-        y = b.length(_chain_attr(chain, "y"), 0.0, target, "y", "y", vp)
-        w = b.length(_chain_attr(chain, "width"), 0.0, target, "width", "x", vp)
-        h = b.length(_chain_attr(chain, "height"), 0.0, target, "height", "y", vp)
+        x = b.length(chain_attr(chain, "x"), 0.0, target, "x", "x", vp)
+        y = b.length(chain_attr(chain, "y"), 0.0, target, "y", "y", vp)
+        w = b.length(chain_attr(chain, "width"), 0.0, target, "width", "x", vp)
+        h = b.length(chain_attr(chain, "height"), 0.0, target, "height", "y", vp)
     if w <= 0 or h <= 0:
         return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
-    pt = b.transform_of(target, _chain_attr(chain, "patternTransform") or "")
+    pt = b.transform_of(target, chain_attr(chain, "patternTransform") or "")
     to_device = multiply(ctx.ctm, pt)
-    vb_raw = _chain_attr(chain, "viewBox")
+    vb_raw = chain_attr(chain, "viewBox")
     vb = None
     if vb_raw is not None:
         holder = ET.Element("pattern", {"viewBox": vb_raw})
         vb = b.viewbox(holder)
     if vb is not None:
-        par = _normalise_par(_chain_attr(chain, "preserveAspectRatio"))
-        content_ctm = _viewbox_transform(vb, par, 0.0, 0.0, w, h)
+        par = normalise_par(chain_attr(chain, "preserveAspectRatio"))
+        content_ctm = viewbox_transform(vb, par, 0.0, 0.0, w, h)
     elif content_obb:
         assert box is not None
         content_ctm = (box[2] - box[0], 0.0, 0.0, box[3] - box[1], 0.0, 0.0)
@@ -624,12 +567,12 @@ def resolve_pattern(
     owner = next((p for p in chain if any(isinstance(c.tag, str) for c in p)), None)
     if owner is None:
         return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
-    _, pctx = _element_style(b, owner, ctx)
-    pctx = _Ctx(IDENTITY, pctx.style, -1, (vb[2], vb[3]) if vb else vp, pctx.ancestors)
+    _, pctx = b.element_style(owner, ctx)
+    pctx = Ctx(IDENTITY, pctx.style, -1, (vb[2], vb[3]) if vb else vp, pctx.ancestors)
     tile_canvas = Canvas(w, h, None, "xMidYMid meet", IDENTITY)
     b.active_refs.add(ref)
     try:
-        content = build_content(b, owner, content_ctm, pctx, "pattern", tile_canvas)
+        content = b.build_nested(owner, content_ctm, pctx, "pattern", tile_canvas)
     finally:
         b.active_refs.discard(ref)
     mean = _content_mean_colour(content)

@@ -1,4 +1,4 @@
-"""Markers: expanded by the builder into ordinary groups of primitives, one per marked vertex.
+"""Markers (SVG 2 §11.6): expanded into ordinary groups of primitives, one per marked vertex.
 
 For each vertex of a ``path``, ``line``, ``polyline`` or ``polygon`` that a ``marker-start``,
 ``marker-mid`` or ``marker-end`` applies to, the marker's content is instantiated like a
@@ -21,18 +21,24 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
 from ..affine import Affine, multiply
-from .builder import _Ctx, _normalise_par, _viewbox_transform
 from ..ingest.safe_xml import local_name
+from ..paths import Command, iter_segments
 from ..scene import Group
+from .clip import Clip
+from .context import Ctx
+from .shapes import SHAPES
+from .units import normalise_par, viewbox_transform
 
 if TYPE_CHECKING:
     from . import path_data
-    from .builder import _Builder
 
-__all__ = ["emit_markers", "marker_vertices"]
+__all__ = ["MARKABLE", "emit_markers", "has_markers", "marker_vertices"]
 
-_URL = re.compile(r"^\s*url\(\s*['\"]?\s*#([^'\")\s]+)\s*['\"]?\s*\)\s*$", re.IGNORECASE)
-MOVE, LINE, CUBIC, CLOSE = 0, 1, 2, 3
+# unlike paint, a marker reference takes no fallback after the url()
+_MARKER_URL = re.compile(r"^\s*url\(\s*['\"]?\s*#([^'\")\s]+)\s*['\"]?\s*\)\s*$", re.IGNORECASE)
+
+# SVG 2 draws markers on every basic shape, not only on path, line, polyline and polygon
+MARKABLE = frozenset(SHAPES)
 
 Vertex = tuple[float, float, float | None, float | None]  # x, y, in-angle, out-angle (radians)
 
@@ -55,20 +61,18 @@ def marker_vertices(codes: list[int], points: list[float]) -> list[Vertex]:
     (0.0, 1.571)
     """
     verts: list[list[float | None]] = []
-    p = 0
     cx = cy = sx = sy = 0.0
     start_vertex = -1
     first_out: float | None = None
-    for code in codes:
-        if code == MOVE:
-            cx, cy = points[p], points[p + 1]
-            p += 2
+    for command, pts in iter_segments(codes, points):
+        if command is Command.MOVE:
+            cx, cy = pts
             sx, sy = cx, cy
             verts.append([cx, cy, None, None])
             start_vertex = len(verts) - 1
             first_out = None
             continue
-        if code == CLOSE:
+        if command is Command.CLOSE:
             d = _direction(sx - cx, sy - cy)
             if d is not None:
                 verts[-1][3] = d
@@ -80,13 +84,11 @@ def marker_vertices(codes: list[int], points: list[float]) -> list[Vertex]:
                 verts[start_vertex][2] = verts[-1][2]
             cx, cy = sx, sy
             continue
-        if code == LINE:
-            x, y = points[p], points[p + 1]
-            p += 2
+        if command is Command.LINE:
+            x, y = pts
             d_in = d_out = _direction(x - cx, y - cy)
         else:  # CUBIC
-            x1, y1, x2, y2, x, y = points[p : p + 6]
-            p += 6
+            x1, y1, x2, y2, x, y = pts
             d_out = _first_direction(cx, cy, ((x1, y1), (x2, y2), (x, y)))
             d_in = _first_direction(x, y, ((x2, y2), (x1, y1), (cx, cy)), reverse=True)
         if d_out is not None:
@@ -124,10 +126,10 @@ def _bisect(a: float | None, b: float | None) -> float:
 
 
 def emit_markers(
-    b: _Builder,
+    b: Clip,
     el: ET.Element,
     style: dict[str, str],
-    ctx: _Ctx,
+    ctx: Ctx,
     ctm: Affine,
     pd: path_data.PathData,
 ) -> None:
@@ -157,11 +159,11 @@ def emit_markers(
             _instance(b, marker, ctx, ctm, x, y, a_in, a_out, stroke_width, start=(which == 0))
 
 
-def _marker_element(b: _Builder, ref: str, el: ET.Element) -> ET.Element | None:
+def _marker_element(b: Clip, ref: str, el: ET.Element) -> ET.Element | None:
     ref = ref.strip()
     if ref == "none" or not ref:
         return None
-    m = _URL.match(ref)
+    m = _MARKER_URL.match(ref)
     target = b.by_id.get(m.group(1)) if m else None
     if target is None or local_name(target.tag)[1] != "marker":
         b.warn("MISSING_REFERENCE", f"marker {ref!r} does not reference a <marker>", el)
@@ -172,9 +174,9 @@ def _marker_element(b: _Builder, ref: str, el: ET.Element) -> ET.Element | None:
 
 
 def _instance(
-    b: _Builder,
+    b: Clip,
     marker: ET.Element,
-    ctx: _Ctx,
+    ctx: Ctx,
     ctm: Affine,
     x: float,
     y: float,
@@ -183,8 +185,6 @@ def _instance(
     stroke_width: float,
     start: bool,
 ) -> None:
-    from .effects import _element_style
-
     vp = ctx.viewport
     mw = b.length(marker.get("markerWidth") or "3", 3.0, marker, "markerWidth", "x", vp)
     mh = b.length(marker.get("markerHeight") or "3", 3.0, marker, "markerHeight", "y", vp)
@@ -214,8 +214,8 @@ def _instance(
         else 1.0
     )
     vb = b.viewbox(marker)
-    par = _normalise_par(marker.get("preserveAspectRatio"))
-    vbt = _viewbox_transform(vb, par, 0.0, 0.0, mw, mh) if vb else (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    par = normalise_par(marker.get("preserveAspectRatio"))
+    vbt = viewbox_transform(vb, par, 0.0, 0.0, mw, mh) if vb else (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     ref_x = b.length(marker.get("refX"), 0.0, marker, "refX", "x", vp)
     ref_y = b.length(marker.get("refY"), 0.0, marker, "refY", "y", vp)
     rx = vbt[0] * ref_x + vbt[2] * ref_y + vbt[4]
@@ -225,7 +225,7 @@ def _instance(
         multiply(ctm, (cos_a, sin_a, -sin_a, cos_a, x, y)),
         (scale, 0.0, 0.0, scale, -rx * scale, -ry * scale),
     )
-    mstyle, mctx = _element_style(b, marker, ctx)
+    mstyle, mctx = b.element_style(marker, ctx)
     clip = -1
     if mstyle.get("overflow", "hidden").strip() in ("hidden", "scroll", "clip", ""):
         clip = b.viewport_clip(place, 0.0, 0.0, mw, mh)
@@ -233,10 +233,21 @@ def _instance(
     gi = len(b.groups)
     b.groups.append(Group(gi, ctx.group, "marker", marker.get("id", ""), clip=clip, depth=depth))
     inner_vp = (vb[2], vb[3]) if vb else (mw, mh)
-    child_ctx = _Ctx(multiply(place, vbt), mctx.style, gi, inner_vp, list(mctx.ancestors))
+    child_ctx = Ctx(multiply(place, vbt), mctx.style, gi, inner_vp, list(mctx.ancestors))
     ref = marker.get("id", "")
     b.active_refs.add(ref)
     try:
         b.walk_children(marker, child_ctx)
     finally:
         b.active_refs.discard(ref)
+
+
+def has_markers(style: dict[str, str]) -> bool:
+    """Whether any marker property names a marker (the ``marker`` shorthand expanded)."""
+    if "marker" in style:
+        # the CSS shorthand sets all three unless a longhand came later in the cascade
+        for prop in ("marker-start", "marker-mid", "marker-end"):
+            style.setdefault(prop, style["marker"])
+    return any(
+        style.get(p, "none").strip() != "none" for p in ("marker-start", "marker-mid", "marker-end")
+    )

@@ -15,6 +15,8 @@ import math
 import re
 from collections.abc import Callable
 
+from ..paths import Command
+
 __all__ = [
     "PathBudgetExceeded",
     "PathData",
@@ -24,7 +26,9 @@ __all__ = [
     "rect_commands",
 ]
 
-MOVE, LINE, CUBIC, CLOSE = 0, 1, 2, 3
+# plain ints (not enum members) in the hot loops and in PathData.codes
+MOVE, LINE = int(Command.MOVE), int(Command.LINE)
+CUBIC, CLOSE = int(Command.CUBIC), int(Command.CLOSE)
 KAPPA = 0.5522847498307936  # 4/3 * (sqrt(2) - 1): quarter-circle cubic handle length
 
 _TOKEN = re.compile(r"[MmZzLlHhVvCcSsQqTtAa]|[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[^\s,]")

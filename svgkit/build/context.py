@@ -1,0 +1,275 @@
+"""The builder's shared state, and the small records passed down the tree walk.
+
+:class:`BuildState` holds what every layer of the builder reads or appends to: the document's
+``id`` index and style sheets, the limits and the deadline, the Scene's growing per-primitive
+columns (:class:`Columns`), its groups and definition lists, and the group effects waiting for
+bounding boxes (:class:`PendingEffects`). The layers stack on it one feature at a time
+(:mod:`~svgkit.build.units` → :mod:`~svgkit.build.style` → :mod:`~svgkit.build.shapes` →
+:mod:`~svgkit.build.clip` → :mod:`~svgkit.build.paint` → :mod:`~svgkit.build.primitives` →
+:mod:`~svgkit.build.text` → :mod:`~svgkit.build.images` → :mod:`~svgkit.build.structure` →
+:mod:`~svgkit.build.builder`); the two calls that must reach up that chain, walking an element's
+children and building a nested Scene, are declared here and implemented at the top. Also here:
+element references, ``href`` / ``xlink:href`` and ``url(#id)`` (SVG 2 §5.6 and CSS Values §4.5),
+and the ``href`` chains through which gradients, patterns and filters inherit attributes.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..affine import IDENTITY, Affine
+from ..errors import _DiagnosticSink
+from ..ingest.safe_xml import SVG_NS, XLINK_NS, ParsedXML, local_name
+from ..limits import Deadline, Limits, limit_error
+from ..scene import Canvas, ClipPath, Filter, Gradient, Group, Image, Mask, Pattern, Scene, TextRun
+from .css import CSSRule, StyleSheet, parse_stylesheet
+
+__all__ = [
+    "ANIMATION",
+    "BBoxFn",
+    "BuildState",
+    "Columns",
+    "Ctx",
+    "EXTERNAL_URL",
+    "Node",
+    "PendingEffects",
+    "URL",
+    "chain_attr",
+    "effect_value",
+    "href_of",
+    "is_tag",
+    "no_bbox",
+    "ref_text",
+]
+
+BBoxFn = Callable[[], "tuple[float, float, float, float] | None"]
+
+URL = re.compile(r"^\s*url\(\s*['\"]?\s*#([^'\")\s]+)\s*['\"]?\s*\)\s*(.*)$", re.IGNORECASE)
+EXTERNAL_URL = re.compile(r"^\s*url\(", re.IGNORECASE)
+# SMIL animation elements: never animated, the first frame is drawn
+ANIMATION = frozenset(
+    {"animate", "animateTransform", "animateMotion", "animateColor", "set", "mpath"}
+)
+
+
+@dataclass
+class Node:
+    """What CSS matching needs to know of an element."""
+
+    tag: str
+    id: str
+    classes: tuple[str, ...]
+
+
+@dataclass
+class Ctx:
+    """State inherited down the walk."""
+
+    ctm: Affine
+    style: dict[str, str]
+    group: int
+    viewport: tuple[float, float]  # width, height of the nearest viewport in user units
+    ancestors: list[Node]
+    use_chain: tuple[str, ...] = ()
+    ref_depth: int = 0
+
+
+@dataclass
+class PendingEffects:
+    """A group whose filter, mask or objectBoundingBox clip is resolved once its primitives'
+    bboxes are known."""
+
+    group: int
+    start: int
+    el: ET.Element
+    ctm: Affine
+    ctx: Ctx
+    filter: str
+    mask: str
+    end: int = -1
+    clip: str = ""
+
+
+@dataclass
+class Columns:
+    """Per-primitive columns accumulated during the walk (one entry per primitive)."""
+
+    kind: list[int] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    classes: list[tuple[str, ...]] = field(default_factory=list)
+    group: list[int] = field(default_factory=list)
+    codes: list[int] = field(default_factory=list)
+    points: list[float] = field(default_factory=list)
+    n_cmds: list[int] = field(default_factory=list)
+    n_pts: list[int] = field(default_factory=list)
+    transform: list[Affine] = field(default_factory=list)
+    fill_kind: list[int] = field(default_factory=list)
+    fill_rgba: list[tuple[float, float, float, float]] = field(default_factory=list)
+    fill_paint: list[int] = field(default_factory=list)
+    fill_rule: list[int] = field(default_factory=list)
+    stroke_kind: list[int] = field(default_factory=list)
+    stroke_rgba: list[tuple[float, float, float, float]] = field(default_factory=list)
+    stroke_paint: list[int] = field(default_factory=list)
+    stroke_width: list[float] = field(default_factory=list)
+    line_cap: list[int] = field(default_factory=list)
+    line_join: list[int] = field(default_factory=list)
+    miter_limit: list[float] = field(default_factory=list)
+    dash_counts: list[int] = field(default_factory=list)
+    dash_values: list[float] = field(default_factory=list)
+    dash_offset: list[float] = field(default_factory=list)
+    opacity: list[float] = field(default_factory=list)
+    visible: list[bool] = field(default_factory=list)
+    clip: list[int] = field(default_factory=list)
+    stroke_first: list[bool] = field(default_factory=list)
+
+
+class BuildState:
+    """What the builder's layers share: the document, the limits and the Scene being built.
+
+    Parameters
+    ----------
+    parsed : ParsedXML
+        The document from :func:`svgkit.ingest.safe_xml.parse_xml`.
+    limits : Limits
+        The hard limits; the deadline starts when the state is created.
+    sink : _DiagnosticSink
+        Where warnings go (shared with the ingest stage).
+    tolerance : float
+        The flattening tolerance recorded in the Scene (and used to count points).
+    """
+
+    def __init__(
+        self, parsed: ParsedXML, limits: Limits, sink: _DiagnosticSink, tolerance: float
+    ) -> None:
+        self.root = parsed.root
+        self.limits = limits
+        self.sink = sink
+        self.tolerance = tolerance
+        self.deadline = Deadline(limits.time_budget_s)
+        self.acc = Columns()
+        self.groups: list[Group] = []
+        self.gradients: list[Gradient] = []
+        self.clips: list[ClipPath] = []
+        self.texts: dict[int, TextRun] = {}
+        self.images: dict[int, Image] = {}
+        self.by_id: dict[str, ET.Element] = {}
+        self.use_expansions = 0
+        self.total_cmds = 0
+        self.text_chars = 0
+        self._space_pending = False
+        self._chunk_id = 0
+        self._dx_pending = 0.0
+        self.css_transforms: dict[int, str] = {}
+        self._parents: dict[ET.Element, ET.Element] | None = None
+        self._ancestor_styles: dict[int, tuple[dict[str, str], list[Node]]] = {}
+        self.font_size_hint = 16.0
+        self.filters: list[Filter] = []
+        self.masks: list[Mask] = []
+        self.patterns: list[Pattern] = []
+        self.pending: list[PendingEffects] = []
+        self.active_refs: set[str] = set()
+        self.canvas_info = Canvas(0.0, 0.0, None, "xMidYMid meet", IDENTITY)
+        rules: list[CSSRule] = []
+        for el in self.root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            ns, name = local_name(el.tag)
+            el_id = el.get("id")
+            if el_id and el_id not in self.by_id:
+                self.by_id[el_id] = el
+            if name == "style" and ns in ("", SVG_NS):
+                css_type = el.get("type", "text/css").strip().lower()
+                if css_type not in ("", "text/css"):
+                    continue
+                rules += parse_stylesheet("".join(el.itertext()), sink, len(rules))
+        self.css = StyleSheet(rules)
+
+    def warn(self, code: str, message: str, el: ET.Element | None = None) -> None:
+        tag = local_name(el.tag)[1] if el is not None and isinstance(el.tag, str) else ""
+        self.sink.add(code, message, tag, (el.get("id") or "") if el is not None else "")
+
+    def href_chain(self, el: ET.Element, kinds: tuple[str, ...]) -> list[ET.Element]:
+        """``el`` and the elements its ``href`` chain reaches, while they are of ``kinds``.
+
+        The chain stops at a missing or repeated target; one longer than
+        ``max_reference_depth`` raises the limit error.
+        """
+        chain = [el]
+        seen = {id(el)}
+        while True:
+            ref = href_of(chain[-1])
+            if not ref or not ref.startswith("#"):
+                break
+            nxt = self.by_id.get(ref[1:])
+            if nxt is None or id(nxt) in seen or local_name(nxt.tag)[1] not in kinds:
+                break
+            if len(chain) >= self.limits.max_reference_depth:
+                raise limit_error(
+                    "max_reference_depth", len(chain) + 1, self.limits.max_reference_depth
+                )
+            seen.add(id(nxt))
+            chain.append(nxt)
+        return chain
+
+    # the calls below go "up" the layer chain; structure.py and builder.py implement them
+    def walk_children(self, el: ET.Element, ctx: Ctx) -> None:
+        """Emit the children of ``el`` (see :class:`~svgkit.build.structure.Structure`)."""
+        raise NotImplementedError
+
+    def build_nested(
+        self,
+        parent: ET.Element | None,
+        ctm: Affine,
+        ctx: Ctx | None,
+        tag: str,
+        canvas: Canvas,
+    ) -> Scene:
+        """Walk ``parent``'s children into a Scene of their own (mask, pattern content);
+        implemented by :class:`~svgkit.build.builder.Builder`."""
+        raise NotImplementedError
+
+
+def chain_attr(chain: list[ET.Element], name: str) -> str | None:
+    """The first value of attribute ``name`` along an ``href`` chain, or ``None``."""
+    for el in chain:
+        v = el.get(name)
+        if v is not None:
+            return v
+    return None
+
+
+def effect_value(value: str | None) -> str:
+    """A filter or mask property, ``""`` when it is absent or ``none``."""
+    v = (value or "").strip()
+    return "" if v == "none" else v
+
+
+def no_bbox() -> None:
+    """The bbox of something that has none (a container resolved before its content)."""
+    return None
+
+
+def ref_text(value: str | None) -> str:
+    """The ``#id`` a ``url(#id)`` value names (as recorded on a Group), else the value."""
+    if not value or value.strip() == "none":
+        return ""
+    m = URL.match(value)
+    return f"#{m.group(1)}" if m else value.strip()
+
+
+def href_of(el: ET.Element) -> str | None:
+    """The element's ``href``, or its ``xlink:href`` (SVG 2 keeps both), stripped."""
+    v = el.get("href")
+    if v is None:
+        v = el.get(f"{{{XLINK_NS}}}href")
+    return v.strip() if v is not None else None
+
+
+def is_tag(el: Any, name: str) -> bool:
+    """Whether ``el`` is an element (not a comment) with local name ``name``."""
+    return isinstance(el.tag, str) and local_name(el.tag)[1] == name

@@ -1,0 +1,243 @@
+"""Paint: ``fill`` and ``stroke`` values into solid colours and gradient paint servers.
+
+Resolves SVG 2 §13.2 (specifying paint): ``none``, colours (CSS Color 4, ``currentColor``),
+``url(#id)`` references with their fallback, and linear and radial gradients (§14.2) with their
+``href`` inheritance, units, ``spreadMethod``, ``gradientTransform`` and stops. Gradients are
+recorded in the Scene's gradient list; patterns are resolved by
+:func:`svgkit.build.effects.resolve_pattern`.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from ..affine import IDENTITY, Affine, multiply
+from ..color import parse_color
+from ..ingest.safe_xml import local_name
+from ..scene import Gradient, GradientStop, PaintKind
+from .clip import Clip
+from .context import EXTERNAL_URL, URL, BBoxFn, Ctx, is_tag, no_bbox
+from .effects import resolve_pattern
+from .style import DEFAULT_STYLE
+from .units import parse_opacity
+
+__all__ = ["Paint"]
+
+
+class Paint(Clip):
+    """Resolves fill and stroke into paint kinds, colours and gradient indices."""
+
+    def paint(
+        self,
+        value: str,
+        opacity_value: str,
+        style: dict[str, str],
+        el: ET.Element,
+        ctx: Ctx,
+        bbox_user: BBoxFn,
+        what: str,
+    ) -> tuple[int, tuple[float, float, float, float], int]:
+        """Resolve fill or stroke into (PaintKind, rgba, gradient index)."""
+        paint_opacity = parse_opacity(opacity_value)
+        v = value.strip()
+        if v == "none" or not v:
+            return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+        m = URL.match(v)
+        if m is not None:
+            ref, fallback = m.group(1), m.group(2).strip()
+            target = self.by_id.get(ref)
+            tname = local_name(target.tag)[1] if target is not None else ""
+            if target is not None and tname in ("linearGradient", "radialGradient"):
+                return self.gradient_paint(
+                    target, el, ctx, bbox_user, paint_opacity, fallback, style
+                )
+            if target is None:
+                self.warn(
+                    "MISSING_REFERENCE", f"{what} references #{ref}, which does not exist", el
+                )
+                if fallback:
+                    return self.paint(fallback, opacity_value, style, el, ctx, bbox_user, what)
+                return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+            if tname == "pattern":
+                return resolve_pattern(
+                    self, target, el, ctx, bbox_user, paint_opacity, fallback, style
+                )
+            self.warn(
+                "UNSUPPORTED_PAINT", f"{what} paint <{tname}> is drawn with its fallback colour", el
+            )
+            rgba = (0.5, 0.5, 0.5, 1.0)
+            if fallback and fallback != "none":
+                rgba = self.solid(fallback, style, el) or rgba
+            return PaintKind.UNSUPPORTED, (rgba[0], rgba[1], rgba[2], rgba[3] * paint_opacity), -1
+        if EXTERNAL_URL.match(v):
+            self.warn(
+                "EXTERNAL_REFERENCE", f"{what}={v!r} points outside the document; never fetched", el
+            )
+            return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+        parsed = self.solid(v, style, el)
+        if parsed is not None:
+            rgba = parsed
+        else:
+            self.warn("INVALID_ATTRIBUTE", f"{what}={v!r} is not a colour; using the default", el)
+            default = DEFAULT_STYLE["fill"] if what == "fill" else "none"
+            if default == "none":
+                return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+            rgba = (0.0, 0.0, 0.0, 1.0)
+        return PaintKind.SOLID, (rgba[0], rgba[1], rgba[2], rgba[3] * paint_opacity), -1
+
+    def solid(
+        self, value: str, style: dict[str, str], el: ET.Element
+    ) -> tuple[float, float, float, float] | None:
+        """A colour value as straight RGBA (``currentColor`` resolved), or ``None``."""
+        if value.strip().lower() == "currentcolor":
+            value = style.get("color", "black")
+            if value.strip().lower() == "currentcolor":
+                value = "black"
+        return parse_color(value)
+
+    def gradient_paint(
+        self,
+        target: ET.Element,
+        el: ET.Element,
+        ctx: Ctx,
+        bbox_user: BBoxFn,
+        paint_opacity: float,
+        fallback: str,
+        style: dict[str, str],
+    ) -> tuple[int, tuple[float, float, float, float], int]:
+        """A ``url(#gradient)`` paint: a gradient index, or a solid colour when degenerate."""
+        chain = self.href_chain(target, ("linearGradient", "radialGradient"))
+        kind = local_name(target.tag)[1]
+
+        geometric = {"x1", "y1", "x2", "y2", "cx", "cy", "r", "fx", "fy", "fr"}
+
+        def attr(name: str) -> str | None:
+            for g in chain:
+                # vector and circle attributes come only from gradients of the same kind
+                if name in geometric and local_name(g.tag)[1] != kind:
+                    continue
+                v = g.get(name)
+                if v is not None:
+                    return v
+            return None
+
+        stops_el = next((g for g in chain if any(is_tag(s, "stop") for s in g)), None)
+        stops = self.gradient_stops(stops_el, ctx) if stops_el is not None else []
+        if not stops:
+            self.warn(
+                "EMPTY_GRADIENT", f"gradient #{target.get('id')} has no stops; painted as none", el
+            )
+            return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+        if len(stops) == 1:
+            r, g, b, a = stops[0].rgba
+            return PaintKind.SOLID, (r, g, b, a * paint_opacity), -1
+        units = (attr("gradientUnits") or "objectBoundingBox").strip()
+        spread = (attr("spreadMethod") or "pad").strip()
+        if spread not in ("pad", "reflect", "repeat"):
+            spread = "pad"
+        gt = self.transform_of(target, attr("gradientTransform") or "")
+        obb = units != "userSpaceOnUse"
+        if obb:
+            box = bbox_user()
+            if box is None or box[2] - box[0] <= 0 or box[3] - box[1] <= 0:
+                # a zero-area bbox makes objectBoundingBox units undefined: the paint is not used
+                if fallback:
+                    return self.paint(fallback, "1", style, el, ctx, no_bbox, "fill")
+                return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+            x0, y0, x1, y1 = box
+            space: Affine = (x1 - x0, 0.0, 0.0, y1 - y0, x0, y0)
+            vp = (1.0, 1.0)
+        else:
+            space = IDENTITY
+            vp = ctx.viewport
+        to_device = multiply(multiply(ctx.ctm, space), gt)
+
+        def coord(name: str, default: str, axis: str) -> float:
+            raw = attr(name)
+            raw = default if raw is None else raw
+            if obb and raw.strip().endswith("%"):
+                return self.number(raw.strip()[:-1], 0.0, target, name) / 100.0
+            return self.length(raw, 0.0, target, name, axis, vp)
+
+        mean = _stops_mean(stops)
+        rgba = (mean[0], mean[1], mean[2], paint_opacity)
+        gid = len(self.gradients)
+        if kind == "linearGradient":
+            x1_, y1_ = coord("x1", "0%", "x"), coord("y1", "0%", "y")
+            x2_, y2_ = coord("x2", "100%", "x"), coord("y2", "0%", "y")
+            if x1_ == x2_ and y1_ == y2_:
+                r, g, b, a = stops[-1].rgba
+                return PaintKind.SOLID, (r, g, b, a * paint_opacity), -1
+            self.gradients.append(
+                Gradient(
+                    "linear",
+                    tuple(stops),
+                    spread,
+                    x1=x1_,
+                    y1=y1_,
+                    x2=x2_,
+                    y2=y2_,
+                    transform=to_device,
+                    id=target.get("id", ""),
+                )
+            )
+            return PaintKind.LINEAR_GRADIENT, rgba, gid
+        cx, cy = coord("cx", "50%", "x"), coord("cy", "50%", "y")
+        r_ = coord("r", "50%", "xy")
+        fx_raw, fy_raw = attr("fx"), attr("fy")
+        fx = coord("fx", "50%", "x") if fx_raw is not None else cx
+        fy = coord("fy", "50%", "y") if fy_raw is not None else cy
+        fr = coord("fr", "0%", "xy")
+        if r_ <= 0:
+            r, g, b, a = stops[-1].rgba
+            return PaintKind.SOLID, (r, g, b, a * paint_opacity), -1
+        self.gradients.append(
+            Gradient(
+                "radial",
+                tuple(stops),
+                spread,
+                cx=cx,
+                cy=cy,
+                r=r_,
+                fx=fx,
+                fy=fy,
+                fr=max(fr, 0.0),
+                transform=to_device,
+                id=target.get("id", ""),
+            )
+        )
+        return PaintKind.RADIAL_GRADIENT, rgba, gid
+
+    def gradient_stops(self, grad: ET.Element, ctx: Ctx) -> list[GradientStop]:
+        """The gradient's stops: offsets clamped and monotonic, colours with stop-opacity."""
+        stops: list[GradientStop] = []
+        last = 0.0
+        grad_ctx = self.definition_context(grad, IDENTITY, ctx.viewport)
+        gstyle, gnode = self.compute_style(grad, local_name(grad.tag)[1], grad_ctx)
+        for s in grad:
+            if not is_tag(s, "stop"):
+                continue
+            st_ctx = Ctx(IDENTITY, gstyle, -1, ctx.viewport, [gnode])
+            style, _ = self.compute_style(s, "stop", st_ctx)
+            raw = (s.get("offset") or "0").strip()
+            if raw.endswith("%"):
+                off = self.number(raw[:-1], 0.0, s, "offset") / 100.0
+            else:
+                off = self.number(raw, 0.0, s, "offset")
+            off = min(max(off, 0.0), 1.0)
+            off = max(off, last)
+            last = off
+            color_value = style.get("stop-color", "black")
+            if color_value.strip().lower() == "currentcolor":
+                color_value = style.get("color", "black")
+            rgba = parse_color(color_value)
+            if rgba is None:
+                self.warn("INVALID_ATTRIBUTE", f"stop-color={color_value!r} is not a colour", s)
+                rgba = (0.0, 0.0, 0.0, 1.0)
+            a = rgba[3] * parse_opacity(style.get("stop-opacity", "1"))
+            stops.append(GradientStop(off, (rgba[0], rgba[1], rgba[2], a)))
+        return stops
+
+
+def _stops_mean(stops: list[GradientStop]) -> tuple[float, float, float, float]:
+    return Gradient("linear", tuple(stops)).mean_rgba()

@@ -1,0 +1,211 @@
+"""One primitive's row of the Scene's columns, and the synthetic group of a filtered element.
+
+Resolves what SVG 2 paints on each shape, text run or image (§13): fill and stroke paint with
+their opacities and ``fill-rule``, the stroke properties (``stroke-width``, ``stroke-linecap``,
+``stroke-linejoin``, ``stroke-miterlimit``, ``stroke-dasharray`` and ``stroke-dashoffset``,
+§13.5), ``opacity``, ``visibility``, ``clip-path`` and ``paint-order`` (§13.7). An element with
+its own filter or mask is wrapped in a group, so the effect applies to it as one layer in the
+order of Filter Effects §4 and CSS Masking §3 (filter, then clip, mask and opacity).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from ..affine import Affine
+from ..limits import limit_error
+from ..scene import (
+    FILL_RULE_EVENODD,
+    FILL_RULE_NONZERO,
+    Group,
+    LineCap,
+    LineJoin,
+    PaintKind,
+    PrimitiveKind,
+)
+from . import path_data
+from .context import Ctx, Node, PendingEffects, effect_value, no_bbox
+from .paint import Paint
+from .shapes import user_space_bbox
+from .style import paint_order
+from .units import LENGTH, parse_opacity
+
+__all__ = ["Primitives"]
+
+
+class Primitives(Paint):
+    """Appends primitives to the Scene's columns and wraps filtered elements in groups."""
+
+    def emit(
+        self,
+        el: ET.Element,
+        kind: PrimitiveKind,
+        tag: str,
+        node: Node,
+        ctx: Ctx,
+        ctm: Affine,
+        style: dict[str, str],
+        pd: path_data.PathData,
+    ) -> int:
+        """Append one primitive (geometry ``pd`` in user space ``ctm``); returns its index."""
+        a = self.acc
+        self.total_cmds += len(pd.codes)
+        if self.total_cmds > self.limits.max_path_commands:
+            raise limit_error("max_path_commands", self.total_cmds, self.limits.max_path_commands)
+        cached: list[tuple[float, float, float, float] | None] = []
+
+        def bbox_user() -> tuple[float, float, float, float] | None:
+            if not cached:
+                cached.append(user_space_bbox(pd) if pd.codes else None)
+            return cached[0]
+
+        idx = len(a.kind)
+        a.kind.append(int(kind))
+        a.tags.append(tag)
+        a.ids.append(node.id)
+        a.classes.append(node.classes)
+        a.group.append(ctx.group)
+        a.codes += pd.codes
+        a.points += pd.points
+        a.n_cmds.append(len(pd.codes))
+        a.n_pts.append(len(pd.points) // 2)
+        a.transform.append(ctm)
+        # paint servers live in the element's own user space, its transform attribute included
+        paint_ctx = Ctx(ctm, ctx.style, ctx.group, ctx.viewport, ctx.ancestors)
+        fk: int
+        if kind == PrimitiveKind.LINE:  # a line has no interior to fill
+            fk, frgba, fp = PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+        else:
+            fk, frgba, fp = self.paint(
+                style.get("fill", "black"),
+                style.get("fill-opacity", "1"),
+                style,
+                el,
+                paint_ctx,
+                bbox_user,
+                "fill",
+            )
+        a.fill_kind.append(int(fk))
+        a.fill_rgba.append(frgba)
+        a.fill_paint.append(fp)
+        a.fill_rule.append(
+            FILL_RULE_EVENODD if style.get("fill-rule") == "evenodd" else FILL_RULE_NONZERO
+        )
+        sk, srgba, sp = self.paint(
+            style.get("stroke", "none"),
+            style.get("stroke-opacity", "1"),
+            style,
+            el,
+            paint_ctx,
+            bbox_user,
+            "stroke",
+        )
+        vp = ctx.viewport
+        sw = self.length(style.get("stroke-width", "1"), 1.0, el, "stroke-width", "xy", vp)
+        if sw < 0:
+            self.warn("INVALID_ATTRIBUTE", "negative stroke-width; using 1", el)
+            sw = 1.0
+        if sw == 0:
+            sk, srgba, sp = PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+        a.stroke_kind.append(int(sk))
+        a.stroke_rgba.append(srgba)
+        a.stroke_paint.append(sp)
+        a.stroke_width.append(sw)
+        a.line_cap.append(_enum_value(LineCap, style.get("stroke-linecap", "butt"), LineCap.BUTT))
+        a.line_join.append(
+            _enum_value(
+                LineJoin, style.get("stroke-linejoin", "miter").replace("-", "_"), LineJoin.MITER
+            )
+        )
+        ml = self.number(style.get("stroke-miterlimit", "4"), 4.0, el, "stroke-miterlimit")
+        a.miter_limit.append(ml if ml >= 1.0 else 4.0)
+        dashes = self.dasharray(style.get("stroke-dasharray", "none"), el, vp)
+        a.dash_counts.append(len(dashes))
+        a.dash_values += dashes
+        a.dash_offset.append(
+            self.length(style.get("stroke-dashoffset", "0"), 0.0, el, "stroke-dashoffset", "xy", vp)
+        )
+        a.opacity.append(parse_opacity(style.get("opacity", "1")))
+        a.visible.append(style.get("visibility", "visible").strip() == "visible")
+        a.clip.append(self.clip_ref(style.get("clip-path"), el, ctx, ctm, bbox_user))
+        order = paint_order(style)
+        stroke_first = (bool(order) and order[0] == "stroke") or (
+            len(order) >= 2 and order[0] == "markers" and order[1] == "stroke"
+        )
+        a.stroke_first.append(stroke_first)
+        return idx
+
+    def dasharray(self, value: str, el: ET.Element, vp: tuple[float, float]) -> list[float]:
+        """A ``stroke-dasharray`` in user units; ``[]`` (solid) for none or an invalid list."""
+        v = value.strip()
+        if v in ("none", ""):
+            return []
+        parts = [p for p in re.split(r"[\s,]+", v) if p]
+        out: list[float] = []
+        for p in parts:
+            m = LENGTH.match(p)
+            if m is None:
+                self.warn(
+                    "INVALID_ATTRIBUTE", f"stroke-dasharray={value!r} is invalid; drawn solid", el
+                )
+                return []
+            out.append(self.length(p, 0.0, el, "stroke-dasharray", "xy", vp))
+        if any(d < 0 for d in out):
+            self.warn(
+                "INVALID_ATTRIBUTE",
+                f"stroke-dasharray={value!r} has a negative value; drawn solid",
+                el,
+            )
+            return []
+        if sum(out) <= 0:
+            return []
+        if len(out) % 2:
+            out = out * 2
+        return out
+
+    def effect_group(
+        self, el: ET.Element, name: str, style: dict[str, str], ctx: Ctx, ctm: Affine
+    ) -> tuple[Ctx, dict[str, str], int]:
+        """Wrap one element that has a filter or mask in a synthetic group of its own.
+
+        The effect, the element's opacity and its clip-path move onto the group, so they apply
+        to the filtered element as a whole layer in SVG's order (filter, then clip, mask and
+        opacity); returns the context and style to emit the element with.
+        """
+        filt = effect_value(style.get("filter"))
+        mask = effect_value(style.get("mask"))
+        if not filt and not mask:
+            return ctx, style, -1
+        depth = self.groups[ctx.group].depth + 1 if ctx.group >= 0 else 0
+        gi = len(self.groups)
+        opacity = parse_opacity(style.get("opacity", "1"))
+        clip_value = style.get("clip-path")
+        deferred_clip = (clip_value or "") if self.clip_needs_bbox(clip_value) else ""
+        clip = -1 if deferred_clip else self.clip_ref(clip_value, el, ctx, ctm, no_bbox)
+        self.groups.append(
+            Group(gi, ctx.group, name, opacity=opacity, clip=clip, depth=depth, synthetic=True)
+        )
+        self.pending.append(
+            PendingEffects(gi, len(self.acc.kind), el, ctm, ctx, filt, mask, clip=deferred_clip)
+        )
+        inner = {**style, "opacity": "1", "filter": "none", "mask": "none", "clip-path": "none"}
+        inner_ctx = Ctx(
+            ctx.ctm, ctx.style, gi, ctx.viewport, ctx.ancestors, ctx.use_chain, ctx.ref_depth
+        )
+        return inner_ctx, inner, gi
+
+    def close_group(self, gi: int) -> None:
+        """Mark the end of group ``gi``'s primitives (needed to resolve its effects)."""
+        for rec in reversed(self.pending):
+            if rec.group == gi:
+                rec.end = len(self.acc.kind)
+                return
+
+
+def _enum_value(enum_cls: Any, value: str, default: Any) -> int:
+    try:
+        return int(enum_cls[value.strip().upper()])
+    except KeyError:
+        return int(default)

@@ -1,0 +1,201 @@
+"""The style cascade: which value of each property applies to an element.
+
+Resolves SVG 2 §6 (styling) in the order CSS Cascade 4 gives it: inherited values, then
+presentation attributes (§6.6), then matching style-sheet rules (``!important`` first), then the
+``style`` attribute, with ``inherit`` resolved against the parent. Definition elements
+(gradients, clip paths, masks, patterns, markers, filters) are styled in the cascade of their
+own document ancestors, not of where they are used (§13, §14). Also the font size (CSS Fonts
+§2.5) and ``paint-order`` (§13.7).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from ..affine import IDENTITY, Affine
+from ..ingest.safe_xml import local_name
+from .context import Ctx, Node
+from .css import parse_declarations
+from .units import LENGTH, Units
+
+__all__ = ["DEFAULT_STYLE", "INHERITED", "PRESENTATION", "Style", "paint_order"]
+
+# Properties that inherit (SVG 2 / CSS): the walk copies these from parent to child.
+INHERITED = frozenset(
+    {
+        "fill",
+        "fill-opacity",
+        "fill-rule",
+        "stroke",
+        "stroke-width",
+        "stroke-opacity",
+        "stroke-linecap",
+        "stroke-linejoin",
+        "stroke-miterlimit",
+        "stroke-dasharray",
+        "stroke-dashoffset",
+        "visibility",
+        "clip-rule",
+        "font-family",
+        "font-size",
+        "font-weight",
+        "font-style",
+        "text-anchor",
+        "color",
+        "paint-order",
+        "marker-start",
+        "marker-mid",
+        "marker-end",
+        "color-interpolation-filters",
+        "font",
+        "letter-spacing",
+        "dominant-baseline",
+    }
+)
+# Presentation attributes svgkit reads (others are ignored as attributes).
+PRESENTATION = INHERITED | {
+    "opacity",
+    "display",
+    "clip-path",
+    "mask",
+    "filter",
+    "stop-color",
+    "stop-opacity",
+    "overflow",
+    "transform",
+    "flood-color",
+    "flood-opacity",
+    "lighting-color",
+    "mask-type",
+}
+DEFAULT_STYLE: dict[str, str] = {
+    "fill": "black",
+    "fill-opacity": "1",
+    "fill-rule": "nonzero",
+    "stroke": "none",
+    "stroke-width": "1",
+    "stroke-opacity": "1",
+    "stroke-linecap": "butt",
+    "stroke-linejoin": "miter",
+    "stroke-miterlimit": "4",
+    "stroke-dasharray": "none",
+    "stroke-dashoffset": "0",
+    "visibility": "visible",
+    "clip-rule": "nonzero",
+    "font-family": "sans-serif",
+    "font-size": "16",
+    "font-weight": "normal",
+    "font-style": "normal",
+    "text-anchor": "start",
+    "color": "black",
+    "paint-order": "normal",
+}
+_NAMED_FONT_SIZES = {
+    "xx-small": 9.0,
+    "x-small": 10.0,
+    "small": 13.0,
+    "medium": 16.0,
+    "large": 18.0,
+    "x-large": 24.0,
+    "xx-large": 32.0,
+}
+
+
+class Style(Units):
+    """Computes each element's style through the cascade."""
+
+    def compute_style(self, el: ET.Element, name: str, ctx: Ctx) -> tuple[dict[str, str], Node]:
+        """Cascade: inherited values < presentation attributes < CSS rules < style attribute."""
+        parent = ctx.style
+        # a plain copy (C speed) when the parent holds only inherited properties, as it usually does
+        if INHERITED.issuperset(parent):
+            style = parent.copy()
+        else:
+            style = {k: v for k, v in parent.items() if k in INHERITED}
+        node = Node(name, el.get("id", ""), tuple(el.get("class", "").split()))
+        attrib = el.attrib
+        for key in PRESENTATION.intersection(attrib):
+            if key != "transform":
+                style[key] = attrib[key].strip()
+        important: set[str] = set()
+        if self.css:
+            for prop, value, imp in self.css.declarations_for(node, ctx.ancestors):
+                style[prop] = value
+                if imp:
+                    important.add(prop)
+        style_attr = attrib.get("style")
+        if style_attr:
+            for prop, value, imp in parse_declarations(style_attr):
+                if imp or prop not in important:
+                    style[prop] = value
+        if "transform" in style:
+            self.css_transforms[id(el)] = style.pop("transform")
+        if "inherit" in style.values():
+            for key, value in list(style.items()):
+                if value == "inherit":
+                    if key in parent:
+                        style[key] = parent[key]
+                    else:
+                        del style[key]
+        return style, node
+
+    def font_size(self, style: dict[str, str], el: ET.Element, ctx: Ctx) -> float:
+        """The element's font size in user units (a keyword, a length, or relative to the
+        parent's size)."""
+        raw = style.get("font-size", "16")
+        if raw in _NAMED_FONT_SIZES:
+            return _NAMED_FONT_SIZES[raw]
+        parent_size = 16.0
+        m = LENGTH.match(ctx.style.get("font-size", "16"))
+        if m and not m.group(2):
+            parent_size = float(m.group(1))
+        v = self.length(raw, 16.0, el, "font-size", "y", (parent_size, parent_size), parent_size)
+        return max(v, 0.0)
+
+    def definition_context(self, el: ET.Element, ctm: Affine, viewport: tuple[float, float]) -> Ctx:
+        """The context a definition element (gradient, clipPath, mask, pattern, marker, filter)
+        is styled in: the cascade of its own document ancestors, not of where it is used."""
+        if self._parents is None:
+            self._parents = {child: parent for parent in self.root.iter() for child in parent}
+        chain: list[ET.Element] = []
+        p = self._parents.get(el)
+        while p is not None:
+            chain.append(p)
+            p = self._parents.get(p)
+        key = id(chain[0]) if chain else 0
+        cached = self._ancestor_styles.get(key)
+        if cached is None:
+            style: dict[str, str] = dict(DEFAULT_STYLE)
+            nodes: list[Node] = []
+            for anc in reversed(chain):
+                base = Ctx(IDENTITY, style, -1, viewport, list(nodes))
+                full, node = self.compute_style(anc, local_name(anc.tag)[1], base)
+                style = self.inheritable(full)
+                nodes.append(node)
+            cached = (style, nodes)
+            self._ancestor_styles[key] = cached
+        return Ctx(ctm, cached[0], -1, viewport, list(cached[1]))
+
+    def inheritable(self, style: dict[str, str]) -> dict[str, str]:
+        """The part of a computed style that children inherit."""
+        if INHERITED.issuperset(style):
+            return style
+        return {k: v for k, v in style.items() if k in INHERITED}
+
+    def element_style(self, el: ET.Element, ctx: Ctx) -> tuple[dict[str, str], Ctx]:
+        """The style of a definition element (filter, mask, pattern, marker), cascaded from its own
+        document ancestors, and the context its children are styled in."""
+        base = self.definition_context(el, IDENTITY, ctx.viewport)
+        style, node = self.compute_style(el, local_name(el.tag)[1], base)
+        # the full style, so "inherit" on a child can reach non-inherited properties (flood-color)
+        return style, Ctx(IDENTITY, style, -1, ctx.viewport, [node])
+
+
+def paint_order(style: dict[str, str]) -> list[str]:
+    """The paint-order keywords, or [] for ``normal`` and for any invalid value."""
+    order = style.get("paint-order", "normal").split()
+    if not order or order == ["normal"]:
+        return []
+    if len(set(order)) != len(order) or not set(order) <= {"fill", "stroke", "markers"}:
+        return []
+    return order

@@ -42,8 +42,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import svgkit  # noqa: E402
-from svgkit.renderer import filters as _filters  # noqa: E402
 from svgkit.renderer.filters import apply_filter, hue_rotate_matrix, saturate_matrix  # noqa: E402
+from svgkit.renderer.filters.blur import _blur_array  # noqa: E402
+from svgkit.renderer.filters.image import _Arena  # noqa: E402
 from svgkit.scene import Filter, FilterPrimitive  # noqa: E402
 
 IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -203,9 +204,9 @@ def blur_candidates(layer: np.ndarray) -> dict[str, dict[str, float]]:
 
     def svgkit_blur(s: float) -> Callable[[], object]:
         def run() -> object:
-            arena = _filters._Arena()
+            arena = _Arena()
             try:
-                return _filters._blur_array(layer, s, s, arena)
+                return _blur_array(layer, s, s, arena)
             finally:
                 arena.release()
 

@@ -96,9 +96,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from .limits import Limits as Limits
     from .parsing import parse as parse
     from .renderer.draw import output_matrix as output_matrix
-    from .renderer.surface import RenderPool as RenderPool
+    from .renderer.pool import RenderPool as RenderPool
+    from .renderer.pool import render_many as render_many
     from .renderer.surface import render as render
-    from .renderer.surface import render_many as render_many
     from .renderer.surface import render_surface as render_surface
     from .scene import Canvas as Canvas
     from .scene import Primitive as Primitive

@@ -49,6 +49,49 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _output_size(
+    canvas_width: float, canvas_height: float, args: argparse.Namespace
+) -> tuple[int, int]:
+    """The PNG size: ``--width`` and/or ``--height``, else ``--size`` on the longer side; a
+    missing side keeps the canvas's aspect ratio."""
+    cw, ch = canvas_width, canvas_height
+    if args.width and args.height:
+        return int(args.width), int(args.height)
+    if args.width:
+        return int(args.width), max(1, round(args.width * ch / cw))
+    if args.height:
+        return max(1, round(args.height * cw / ch)), int(args.height)
+    size = int(args.size)
+    if cw >= ch:
+        return size, max(1, round(size * ch / cw))
+    return max(1, round(size * cw / ch)), size
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from .errors import SVGKitError
+    from .parsing import parse
+    from .renderer import render_surface
+
+    data = _read(args.file)
+    try:
+        scene = parse(data, repair=args.repair)
+        width, height = _output_size(scene.canvas.width, scene.canvas.height, args)
+        surface = render_surface(scene, width, height, background=args.background)
+    except SVGKitError as exc:
+        print(json.dumps({"file": args.file, "ok": False, **exc.to_dict()}), file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"svgkit render: {exc}", file=sys.stderr)
+        return 2
+    if args.output == "-":
+        surface.write_to_png(sys.stdout.buffer)
+    else:
+        surface.write_to_png(args.output)
+    for w in scene.warnings:
+        print(f"warning: {w.code}: {w.message}", file=sys.stderr)
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from . import demo
 
@@ -85,24 +128,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, help="directory for rendered PNGs")
     p.set_defaults(func=_cmd_demo)
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    p = sub.add_parser(
+        "render",
+        help="render an SVG (or raw model output) to a PNG",
+        description="Render an SVG to PNG. The longer side is --size pixels unless --width or "
+        "--height is given; the other side keeps the canvas's aspect ratio.",
+    )
+    p.add_argument("file", help="path to the SVG, or - for standard input")
+    p.add_argument("-o", "--output", required=True, help="PNG path, or - for standard output")
+    p.add_argument("--size", type=int, default=512, help="longer side in pixels (default 512)")
+    p.add_argument("--width", type=int, default=None, help="output width in pixels")
+    p.add_argument("--height", type=int, default=None, help="output height in pixels")
+    p.add_argument(
+        "--background", default=None, help="CSS colour under the picture (default: transparent)"
+    )
+    p.add_argument(
+        "--repair", action="store_true", help="fix the XML mistakes models make (see docs)"
+    )
+    p.set_defaults(func=_cmd_render)
     return parser
-
-
-# later stages (the renderer) add their subcommands here without this module importing them
-_EXTRA_COMMANDS: list[Any] = []
-
-
-def _register_render(sub: Any) -> None:
-    try:
-        from .renderer.surface import add_render_command
-    except ImportError:
-        return
-    add_render_command(sub)
-
-
-_EXTRA_COMMANDS.append(_register_render)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

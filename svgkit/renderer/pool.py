@@ -49,8 +49,9 @@ import numpy.typing as npt
 from ..errors import ErrorCode, SVGKitError
 from ..limits import Limits
 from ..scene import Scene
+from .surface import Background, RenderSource, check_size, parse_background, render_checked
 
-__all__ = ["RenderPool", "default_pool"]
+__all__ = ["RenderPool", "close_default_pool", "default_pool", "render_many"]
 
 _STARTUP_TIMEOUT_S = 120.0
 _PRELOAD = ["svgkit.renderer.warmup"]
@@ -133,7 +134,6 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         from . import warmup  # noqa: F401  (imports and compiles everything once)
-        from .surface import _render_into
     except BaseException as exc:  # pragma: no cover - a broken installation
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
@@ -166,13 +166,14 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
             elif shm is not None:
                 path, size, offset = shm
                 out = slots.view(path, size, offset, (height, width, 4))
-                _render_into(
-                    item, width, height, out, background=background, limits=limits, repair=repair
+                # the parent checked the size and parsed the background once for the batch
+                render_checked(
+                    item, width, height, background, limits=limits, repair=repair, out=out
                 )
                 reply = (job, True, None)
             else:
-                pixels = _render_into(
-                    item, width, height, None, background=background, limits=limits, repair=repair
+                pixels = render_checked(
+                    item, width, height, background, limits=limits, repair=repair
                 )
                 reply = (job, True, pixels)
         except SVGKitError as exc:
@@ -461,11 +462,36 @@ class RenderPool:
         ``max_workers`` uses only the first that many workers for this call; ``out`` as
         :func:`svgkit.render_many`.
         """
-        from .surface import _check_size, parse_background
+        width = check_size("width", width)
+        height = check_size("height", height)
+        bg = parse_background(background)
+        return self._render_checked(
+            items,
+            width,
+            height,
+            bg,
+            timeout_s=timeout_s,
+            limits=limits,
+            max_workers=max_workers,
+            out=out,
+            repair=repair,
+        )
 
-        width = _check_size("width", width)
-        height = _check_size("height", height)
-        parse_background(background)
+    def _render_checked(
+        self,
+        items: Iterable[Any],
+        width: int,
+        height: int,
+        bg: tuple[float, float, float, float] | None,
+        *,
+        timeout_s: float,
+        limits: Limits | None,
+        max_workers: int | None,
+        out: npt.NDArray[np.uint8] | None,
+        repair: bool,
+    ) -> list[npt.NDArray[np.uint8] | SVGKitError]:
+        """:meth:`render_many` after the size and background were checked: they are checked once
+        per call, here in the parent, and the workers draw with them unchecked."""
         if not (
             isinstance(timeout_s, (int, float))
             and not isinstance(timeout_s, bool)
@@ -515,7 +541,7 @@ class RenderPool:
                 width,
                 height,
                 float(timeout_s),
-                background,
+                bg,
                 limits,
                 out,
                 repair,
@@ -620,7 +646,7 @@ class _Batch:
         width: int,
         height: int,
         timeout_s: float,
-        background: Any,
+        background: tuple[float, float, float, float] | None,
         limits: Limits | None,
         out: npt.NDArray[np.uint8] | None = None,
         repair: bool = False,
@@ -784,8 +810,25 @@ _DEFAULT: RenderPool | None = None
 _DEFAULT_LOCK = threading.Lock()
 
 
-def default_pool(workers: int | None = None) -> _PoolView:
-    """The shared pool behind :func:`svgkit.render_many` (created on first use)."""
+def default_pool(workers: int | None = None) -> RenderPool:
+    """The shared pool behind :func:`render_many` (created on first use), grown to at least
+    ``workers`` processes.
+
+    Parameters
+    ----------
+    workers
+        Processes the caller wants; ``None`` for the pool's default size.
+
+    Returns
+    -------
+    RenderPool
+        The shared pool (callers pass ``workers`` on as ``max_workers``).
+
+    Raises
+    ------
+    ValueError
+        ``workers`` is not a positive int.
+    """
     global _DEFAULT
     if workers is not None and (
         not isinstance(workers, int) or isinstance(workers, bool) or workers < 1
@@ -796,18 +839,76 @@ def default_pool(workers: int | None = None) -> _PoolView:
             _DEFAULT = RenderPool(workers)
         elif workers is not None and workers > _DEFAULT.workers:
             _DEFAULT._grow(workers)
-        return _PoolView(_DEFAULT, workers)
+        return _DEFAULT
 
 
-class _PoolView:
-    """The shared pool restricted to the number of workers one call asked for."""
+def render_many(
+    items: Iterable[RenderSource],
+    width: int,
+    height: int,
+    *,
+    workers: int | None = None,
+    timeout_s: float = 10.0,
+    background: Background = None,
+    limits: Limits | None = None,
+    out: npt.NDArray[np.uint8] | None = None,
+    repair: bool = False,
+) -> list[npt.NDArray[np.uint8] | SVGKitError]:
+    """Render a batch in isolated, persistent worker processes; one result per item, in order.
 
-    def __init__(self, pool: RenderPool, workers: int | None) -> None:
-        self.pool = pool
-        self.workers = workers
+    A failing item never fails the batch: its slot holds the :class:`SVGKitError` (parse errors
+    with their own codes; ``RENDER_TIMEOUT`` when it ran past ``timeout_s`` and its worker was
+    killed; ``RENDER_CRASH`` when the worker died; ``RENDER_MEMORY`` when it exceeded the worker's
+    memory cap; ``RENDER_ERROR`` when cairo failed). Killed workers are replaced. The workers of
+    the shared default pool persist between calls (see :class:`RenderPool` for a pool of your
+    own and its settings); they are shut down at interpreter exit.
 
-    def render_many(self, items: Iterable[Any], width: int, height: int, **kw: Any) -> list[Any]:
-        return self.pool.render_many(items, width, height, max_workers=self.workers, **kw)
+    Parameters
+    ----------
+    items
+        Scenes, SVG texts or UTF-8 bytes.
+    width, height
+        Output size in pixels (as :func:`render`).
+    workers
+        Number of worker processes; default ``min(4, os.cpu_count())``. The shared pool grows to
+        the largest number asked for.
+    timeout_s
+        Wall-clock budget per item, from the moment a worker receives it.
+    background, limits, repair
+        As :func:`render`.
+    out
+        Optional ``uint8`` array of shape ``(len(items), height, width, 4)`` that receives the
+        pixels: item ``i``'s result is then the view ``out[i]``, and the slots of failed items
+        are left untouched. Reusing one buffer across calls (a training loop's batch) saves
+        allocating and faulting in fresh memory for every picture.
+
+    Returns
+    -------
+    list of numpy.ndarray or SVGKitError
+
+    Examples
+    --------
+    >>> import svgkit
+    >>> ok = ('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">'
+    ...       '<rect width="4" height="4"/></svg>')
+    >>> out = svgkit.render_many([ok, "not svg"], 4, 4, workers=1)
+    >>> out[0].shape, out[1].code
+    ((4, 4, 4), 'NO_SVG')
+    """
+    width = check_size("width", width)
+    height = check_size("height", height)
+    bg = parse_background(background)
+    return default_pool(workers)._render_checked(
+        items,
+        width,
+        height,
+        bg,
+        timeout_s=timeout_s,
+        limits=limits,
+        max_workers=workers,
+        out=out,
+        repair=repair,
+    )
 
 
 def close_default_pool() -> None:

@@ -1,20 +1,18 @@
-"""Rasterise a :class:`~svgkit.scene.Scene` with cairo: one picture, or many in worker processes.
-
-:func:`render` draws in the calling process and returns straight RGBA pixels. :func:`render_many`
-sends a batch to persistent worker processes so that a document which crashes the renderer, hangs
-or eats memory costs one item, never the batch or the caller. See ``docs/rendering.md`` for what
-is drawn, the conformance figures and the speed measurements.
+"""Rasterise one :class:`~svgkit.scene.Scene` (or SVG text) with cairo in the calling process:
+check the requested size and background, parse when given text, draw into an ARGB32 surface
+(:func:`render_surface`) and convert it to straight RGBA pixels (:func:`render`), classifying
+every failure as an :class:`~svgkit.errors.SVGKitError`. The process pool above it
+(:mod:`svgkit.renderer.pool`) calls :func:`render_checked` in its workers. See
+``docs/rendering.md`` for what is drawn, the conformance figures and the speed measurements.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import math
 import numbers
-import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -23,14 +21,15 @@ import numpy.typing as npt
 from ..errors import ErrorCode, SVGKitError
 from ..limits import Limits
 from ..scene import Scene
-from .pool import RenderPool
 
 __all__ = [
     "MAX_OUTPUT_SIZE",
-    "RenderPool",
-    "add_render_command",
+    "Background",
+    "RenderSource",
+    "check_size",
+    "parse_background",
     "render",
-    "render_many",
+    "render_checked",
     "render_surface",
 ]
 
@@ -61,7 +60,19 @@ def _gc_paused() -> Any:
             gc.enable()
 
 
-def _check_size(name: str, value: object) -> int:
+def check_size(name: str, value: object) -> int:
+    """``value`` as an output side in pixels: an int in [1, :data:`MAX_OUTPUT_SIZE`].
+
+    Raises
+    ------
+    ValueError
+        For anything else (``bool`` included).
+
+    Examples
+    --------
+    >>> check_size("width", 64)
+    64
+    """
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         n = int(value)
         if 1 <= n <= MAX_OUTPUT_SIZE:
@@ -145,13 +156,25 @@ def render_surface(
     >>> s.get_width(), s.get_height()
     (8, 8)
     """
+    width = check_size("width", width)
+    height = check_size("height", height)
+    return _draw_surface(src, width, height, parse_background(background), limits, repair)
+
+
+def _draw_surface(
+    src: RenderSource,
+    width: int,
+    height: int,
+    bg: tuple[float, float, float, float] | None,
+    limits: Limits | None,
+    repair: bool,
+) -> Any:
+    """:func:`render_surface` for a size and background its caller has already checked."""
     import cairo
 
-    from .draw import RenderState, draw_scene, output_matrix, prepare_points
+    from .draw import draw_scene, output_matrix
+    from .state import RenderState, prepare_points
 
-    width = _check_size("width", width)
-    height = _check_size("height", height)
-    bg = parse_background(background)
     scene = _as_scene(src, limits, repair)
     lim = limits if limits is not None else Limits()
     try:
@@ -173,6 +196,7 @@ def render_surface(
             cmd_offsets,
             pt_offsets,
             int(lim.max_image_pixels),
+            draw_scene,
         )
         draw_scene(state)
         surface.flush()
@@ -244,29 +268,56 @@ def render(
     >>> img.shape, img[10, 2].tolist(), img[10, 15].tolist()
     ((20, 20, 4), [255, 0, 0, 255], [0, 0, 0, 0])
     """
-    return _render_into(
-        src, width, height, None, background=background, limits=limits, repair=repair
-    )
+    width = check_size("width", width)
+    height = check_size("height", height)
+    bg = parse_background(background)
+    return render_checked(src, width, height, bg, limits=limits, repair=repair)
 
 
-def _render_into(
+def render_checked(
     src: RenderSource,
     width: int,
     height: int,
-    out: npt.NDArray[np.uint8] | None,
+    background: tuple[float, float, float, float] | None,
     *,
-    background: Background = None,
     limits: Limits | None = None,
     repair: bool = False,
+    out: npt.NDArray[np.uint8] | None = None,
 ) -> npt.NDArray[np.uint8]:
-    """:func:`render`, writing the pixels into ``out`` when given (render workers use it to
-    write straight into shared memory)."""
+    """:func:`render` for arguments its caller has already checked.
+
+    The workers of :func:`svgkit.render_many` call it with the size and background the parent
+    checked once for the whole batch, and write the pixels straight into shared memory.
+
+    Parameters
+    ----------
+    src
+        As :func:`render`.
+    width, height
+        Output size in pixels, already passed through :func:`check_size`.
+    background
+        ``None`` or straight RGBA floats in [0, 1], as :func:`parse_background` returns them.
+    limits, repair
+        As :func:`render`.
+    out
+        Optional C-contiguous ``uint8`` array of shape ``(height, width, 4)`` that receives the
+        pixels.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out`` when given, else a new array: straight RGBA as :func:`render`.
+
+    Examples
+    --------
+    >>> svg = '<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"></svg>'
+    >>> render_checked(svg, 2, 2, (1.0, 1.0, 1.0, 1.0))[0, 0].tolist()
+    [255, 255, 255, 255]
+    """
     from .pixel_formats import argb32_to_rgba
 
     with _gc_paused():
-        surface = render_surface(
-            src, width, height, background=background, limits=limits, repair=repair
-        )
+        surface = _draw_surface(src, width, height, background, limits, repair)
     try:
         return argb32_to_rgba(
             surface.get_data(),
@@ -279,144 +330,3 @@ def _render_into(
         raise SVGKitError(
             ErrorCode.RENDER_MEMORY, f"out of memory converting pixels: {exc}"
         ) from None
-
-
-# ---------------------------------------------------------------------------------------------
-# batches in worker processes
-# ---------------------------------------------------------------------------------------------
-
-
-def render_many(
-    items: Iterable[RenderSource],
-    width: int,
-    height: int,
-    *,
-    workers: int | None = None,
-    timeout_s: float = 10.0,
-    background: Background = None,
-    limits: Limits | None = None,
-    out: npt.NDArray[np.uint8] | None = None,
-    repair: bool = False,
-) -> list[npt.NDArray[np.uint8] | SVGKitError]:
-    """Render a batch in isolated, persistent worker processes; one result per item, in order.
-
-    A failing item never fails the batch: its slot holds the :class:`SVGKitError` (parse errors
-    with their own codes; ``RENDER_TIMEOUT`` when it ran past ``timeout_s`` and its worker was
-    killed; ``RENDER_CRASH`` when the worker died; ``RENDER_MEMORY`` when it exceeded the worker's
-    memory cap; ``RENDER_ERROR`` when cairo failed). Killed workers are replaced. The workers of
-    the shared default pool persist between calls (see :class:`RenderPool` for a pool of your
-    own and its settings); they are shut down at interpreter exit.
-
-    Parameters
-    ----------
-    items
-        Scenes, SVG texts or UTF-8 bytes.
-    width, height
-        Output size in pixels (as :func:`render`).
-    workers
-        Number of worker processes; default ``min(4, os.cpu_count())``. The shared pool grows to
-        the largest number asked for.
-    timeout_s
-        Wall-clock budget per item, from the moment a worker receives it.
-    background, limits, repair
-        As :func:`render`.
-    out
-        Optional ``uint8`` array of shape ``(len(items), height, width, 4)`` that receives the
-        pixels: item ``i``'s result is then the view ``out[i]``, and the slots of failed items
-        are left untouched. Reusing one buffer across calls (a training loop's batch) saves
-        allocating and faulting in fresh memory for every picture.
-
-    Returns
-    -------
-    list of numpy.ndarray or SVGKitError
-
-    Examples
-    --------
-    >>> import svgkit
-    >>> ok = ('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">'
-    ...       '<rect width="4" height="4"/></svg>')
-    >>> out = svgkit.render_many([ok, "not svg"], 4, 4, workers=1)
-    >>> out[0].shape, out[1].code
-    ((4, 4, 4), 'NO_SVG')
-    """
-    from .pool import default_pool
-
-    width = _check_size("width", width)
-    height = _check_size("height", height)
-    parse_background(background)  # validate in the caller, not once per item in a worker
-    return default_pool(workers).render_many(
-        items,
-        width,
-        height,
-        timeout_s=timeout_s,
-        background=background,
-        limits=limits,
-        out=out,
-        repair=repair,
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# command line
-# ---------------------------------------------------------------------------------------------
-
-
-def _output_size(scene: Scene, args: argparse.Namespace) -> tuple[int, int]:
-    cw, ch = scene.canvas.width, scene.canvas.height
-    if args.width and args.height:
-        return int(args.width), int(args.height)
-    if args.width:
-        return int(args.width), max(1, round(args.width * ch / cw))
-    if args.height:
-        return max(1, round(args.height * cw / ch)), int(args.height)
-    size = int(args.size)
-    if cw >= ch:
-        return size, max(1, round(size * ch / cw))
-    return max(1, round(size * cw / ch)), size
-
-
-def _cmd_render(args: argparse.Namespace) -> int:
-    import json
-
-    from ..parsing import parse
-
-    data = sys.stdin.buffer.read() if args.file == "-" else open(args.file, "rb").read()
-    try:
-        scene = parse(data, repair=args.repair)
-        width, height = _output_size(scene, args)
-        surface = render_surface(scene, width, height, background=args.background)
-    except SVGKitError as exc:
-        print(json.dumps({"file": args.file, "ok": False, **exc.to_dict()}), file=sys.stderr)
-        return 1
-    except ValueError as exc:
-        print(f"svgkit render: {exc}", file=sys.stderr)
-        return 2
-    if args.output == "-":
-        surface.write_to_png(sys.stdout.buffer)
-    else:
-        surface.write_to_png(args.output)
-    for w in scene.warnings:
-        print(f"warning: {w.code}: {w.message}", file=sys.stderr)
-    return 0
-
-
-def add_render_command(subparsers: Any) -> None:
-    """Register ``svgkit render IN.svg -o OUT.png [--size N] [--background COLOUR]``."""
-    p = subparsers.add_parser(
-        "render",
-        help="render an SVG (or raw model output) to a PNG",
-        description="Render an SVG to PNG. The longer side is --size pixels unless --width or "
-        "--height is given; the other side keeps the canvas's aspect ratio.",
-    )
-    p.add_argument("file", help="path to the SVG, or - for standard input")
-    p.add_argument("-o", "--output", required=True, help="PNG path, or - for standard output")
-    p.add_argument("--size", type=int, default=512, help="longer side in pixels (default 512)")
-    p.add_argument("--width", type=int, default=None, help="output width in pixels")
-    p.add_argument("--height", type=int, default=None, help="output height in pixels")
-    p.add_argument(
-        "--background", default=None, help="CSS colour under the picture (default: transparent)"
-    )
-    p.add_argument(
-        "--repair", action="store_true", help="fix the XML mistakes models make (see docs)"
-    )
-    p.set_defaults(func=_cmd_render)

@@ -1,20 +1,30 @@
 """Geometry statistics: what a Scene draws, what shows, which objects and how they relate.
 
-The public names are re-exported here (and from :mod:`svgkit`); the modules are private and
-depend one way: ``_kernels`` (numba; uses ``svgkit.flatten``) ← ``_analysis`` (Scene → layers →
-raster, cached per scene) ← ``_stats`` and ``_objects`` ← ``_relations``; ``_colors`` stands
-alone and is used by ``_stats`` and ``_objects``.
+The public names are re-exported here (and, all but ``BACKDROP_SHARE``, from :mod:`svgkit`); the
+modules are private and depend one way: ``kernels`` (a package of numba kernels by family; uses
+``svgkit.flatten`` and the Scene's enums) ← ``_analysis`` (Scene → layers → raster, cached per
+scene) ← ``_stats`` and ``_objects`` ← ``_relations``; ``_colors`` stands alone and is used by
+``_stats`` and ``_objects``.
 """
 
 from __future__ import annotations
 
 from ._analysis import DEFAULT_RESOLUTION, TEXT_INK_FRACTION
 from ._colors import COLOR_TERMS, color_distance, color_name, color_names
-from ._objects import GENERIC_NAMES, SceneObject, ShapeDescriptor, object_name, objects
+from ._objects import (
+    BACKDROP_SHARE,
+    GENERIC_NAMES,
+    SceneObject,
+    ShapeDescriptor,
+    object_name,
+    objects,
+)
 from ._relations import PREDICATES, Relation, relation, relations
 from ._stats import INVISIBLE_REASONS, InvisiblePrimitive, SceneStats, stats
 
 __all__ = [
+    # a tuning constant the docs name (docs/composition.md); kept out of the top-level svgkit API
+    "BACKDROP_SHARE",
     "COLOR_TERMS",
     "DEFAULT_RESOLUTION",
     "GENERIC_NAMES",

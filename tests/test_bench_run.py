@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import json
 import subprocess
 import sys
@@ -332,11 +330,3 @@ def test_console_script_runs(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "svgkit_rewards.bench.cli", "--help"],
                          capture_output=True, text=True, check=True)
     assert "run" in out.stdout and "report" in out.stdout
-
-
-@pytest.mark.parametrize("module", ["records", "suites", "scoring", "runner", "__init__"])
-def test_docstring_examples(module: str) -> None:
-    name = "svgkit_rewards.bench" + ("" if module == "__init__" else f".{module}")
-    mod = importlib.import_module(name)
-    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import importlib
 import importlib.metadata
 import io
@@ -264,21 +263,3 @@ def test_demo_module_entry_point() -> None:
         [sys.executable, "-m", "svgkit.demo", "--help"], capture_output=True, text=True, check=True
     )
     assert "bundled" in out.stdout
-
-
-# --- documentation examples ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "page", ["README.md", "docs/user-guide.md", "docs/rewards.md", "docs/composition.md"]
-)
-def test_documented_examples_run(page: str) -> None:
-    # `>>>` blocks in these pages are doctests: the outputs shown to users are the real ones.
-    result = doctest.testfile(
-        str(REPO / page),
-        module_relative=False,
-        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
-        verbose=False,
-    )
-    assert result.attempted > 0
-    assert result.failed == 0

@@ -9,7 +9,6 @@ batch reward managers call it. OpenRLHF: the file loaded by path as its remote-r
 from __future__ import annotations
 
 import asyncio
-import doctest
 import importlib
 import importlib.util
 import json
@@ -651,33 +650,3 @@ def test_star_import():
     namespace: dict[str, object] = {}
     exec("from svgkit_rewards.adapters import *", namespace)
     assert {"SVGReward", "AsyncSVGReward", "trl_reward", "trl_reward_funcs"} <= set(namespace)
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        "svgkit_rewards.adapters",
-        "svgkit_rewards.adapters._common",
-        "svgkit_rewards.adapters.trl",
-        "svgkit_rewards.adapters.verl",
-        "svgkit_rewards.adapters.openrlhf",
-    ],
-)
-def test_docstring_examples(module, monkeypatch):
-    monkeypatch.delenv("SVGKIT_REWARD_CONFIG", raising=False)
-    monkeypatch.delenv("SVGKIT_REWARD_OPTIONS", raising=False)
-    if module.endswith("openrlhf"):
-        pytest.importorskip("torch")
-    mod = importlib.import_module(module)
-    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0
-
-
-def test_documented_examples_run():
-    page = Path(__file__).resolve().parent.parent / "docs" / "frameworks.md"
-    result = doctest.testfile(
-        str(page), module_relative=False, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    )
-    assert result.attempted > 0
-    assert result.failed == 0

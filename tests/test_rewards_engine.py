@@ -3,8 +3,6 @@ isolation from hanging and crashing completions, recipes and configs."""
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import math
 import pickle
 import textwrap
@@ -451,31 +449,6 @@ def test_analyze_never_raises_on_non_text():
 
 
 # --- docstring examples -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        "svgkit_rewards",
-        "svgkit_rewards.analysis",
-        "svgkit_rewards.engine",
-        "svgkit_rewards.recipes",
-        "svgkit_rewards.sample",
-        "svgkit_rewards.terms",
-        "svgkit_rewards.functional",
-        "svgkit_rewards.functional._common",
-        "svgkit_rewards.functional.format",
-        "svgkit_rewards.functional.length",
-        "svgkit_rewards.functional.pixel",
-        "svgkit_rewards.functional.hacks",
-        "svgkit.renderer.pool",
-        "svgkit.validation",
-    ],
-)
-def test_docstring_examples(module):
-    mod = importlib.import_module(module)
-    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0
 
 
 def test_load_dependent_verdicts_are_not_cached():

@@ -418,24 +418,3 @@ def test_scores_are_finite_and_in_range(models, doc, mode):
     dino = image_term(models, "hf_dino", mode=mode, name=f"d_{mode}")
     value = RewardEngine(dino, in_process=True)([Sample(doc.text, reference_svg=RED)])[0]
     assert value is not None and math.isfinite(value) and lo <= value <= hi
-
-
-@pytest.mark.parametrize(
-    "module",
-    [
-        "svgkit_rewards.neural",
-        "svgkit_rewards.neural._loading",
-        "svgkit_rewards.neural._batching",
-        "svgkit_rewards.neural.encoders",
-        "svgkit_rewards.neural.terms",
-        "svgkit_rewards.functional.text_image",
-        "svgkit_rewards.functional.image_image",
-    ],
-)
-def test_docstring_examples(module):
-    import doctest
-    import importlib
-
-    mod = importlib.import_module(module)
-    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0

@@ -653,14 +653,3 @@ def test_cli_refuses_a_config_with_unknown_server_keys(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "svgkit_rewards.cli", "serve", "--config",
                            str(config)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "unknown [server] keys ['prot']" in proc.stderr
-
-
-@pytest.mark.parametrize("name", ["svgkit_rewards.server", "svgkit_rewards.server._protocol",
-                                  "svgkit_rewards.server.app", "svgkit_rewards.client"])
-def test_docstring_examples_run(name):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(name),
-                             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0

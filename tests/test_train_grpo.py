@@ -8,8 +8,6 @@ reward (format gate × composition + anti-hacking + length). Nothing is download
 
 from __future__ import annotations
 
-import doctest
-import importlib
 import json
 import math
 import sys
@@ -481,15 +479,3 @@ def test_sample_table_skips_without_a_batch_or_when_off(tmp_path):
     SampleTableCallback(types.SimpleNamespace(last_batch=scored_batch()), every=0).on_step_end(
         args, _State(1), None)
     assert not (tmp_path / "samples").exists()
-
-
-# --- docstrings -----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", ["svgkit_rewards.train", "svgkit_rewards.train.config",
-                                  "svgkit_rewards.train.data", "svgkit_rewards.train.grpo",
-                                  "svgkit_rewards.train.samples"])
-def test_docstring_examples(name):
-    result = doctest.testmod(importlib.import_module(name),
-                             optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0

@@ -265,11 +265,17 @@ def arc_to_cubics(
     dx2, dy2 = (x1 - x2) / 2.0, (y1 - y2) / 2.0
     x1p = cos_phi * dx2 + sin_phi * dy2
     y1p = -sin_phi * dx2 + cos_phi * dy2
-    lam = (x1p * x1p) / (rx * rx) + (y1p * y1p) / (ry * ry)
-    if lam > 1.0:
-        s = math.sqrt(lam)
-        rx *= s
-        ry *= s
+    # F.6.6 radii correction, in a form that neither underflows (rx * rx for rx ~ 1e-160) nor
+    # overflows (x1p / rx for rx ~ 1e-320): too-small radii become the half-ellipse through both
+    # endpoints with the radii's own ratio
+    if math.hypot(x1p / rx, y1p / ry) > 1.0:
+        ratio = ry / rx
+        rx = math.hypot(x1p, y1p / ratio) if ratio > 0.0 else math.inf
+        ry = rx * ratio
+        if not (math.isfinite(rx) and math.isfinite(ry)) or rx == 0.0 or ry == 0.0:
+            codes.append(LINE)  # a needle-thin ellipse: the arc is its chord
+            pts += (x2, y2)
+            return
     num = rx * rx * ry * ry - rx * rx * y1p * y1p - ry * ry * x1p * x1p
     den = rx * rx * y1p * y1p + ry * ry * x1p * x1p
     coef = math.sqrt(max(num, 0.0) / den) if den > 0 else 0.0
@@ -283,6 +289,10 @@ def arc_to_cubics(
     vx, vy = (-x1p - cxp) / rx, (-y1p - cyp) / ry
     theta1 = math.atan2(uy, ux)
     dtheta = math.atan2(ux * vy - uy * vx, ux * vx + uy * vy)
+    if not all(math.isfinite(v) for v in (ccx, ccy, theta1, dtheta, rx, ry)):
+        codes.append(LINE)  # arithmetic at the edge of the float range: keep the endpoint
+        pts += (x2, y2)
+        return
     if not sweep and dtheta > 0:
         dtheta -= 2 * math.pi
     elif sweep and dtheta < 0:

@@ -20,6 +20,7 @@ from typing import Any
 import cairo
 import numpy as np
 
+from ..affine import is_invertible, multiply
 from ..scene import Image
 
 __all__ = ["ImageDecodeError", "decode_data_uri", "draw_image", "image_placement"]
@@ -163,6 +164,9 @@ def draw_image(
     sx, sy, tx, ty, w, h, clip = image_placement(img, iw, ih)
     if not (w > 0 and h > 0 and all(math.isfinite(v) for v in (sx, sy, tx, ty))):
         return
+    m = (matrix[0], matrix[1], matrix[2], matrix[3], matrix[4], matrix[5])
+    if not is_invertible(multiply(m, (sx, 0.0, 0.0, sy, tx, ty))):
+        return  # a degenerate placement (1e-200 px wide) paints nothing, as for any shape
     ctx = st.ctx
     ctx.save()
     ctx.set_matrix(cairo.Matrix(*matrix))

@@ -57,21 +57,20 @@ def _toy_select(ctx: Any, run: TextRun) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _matrix(st: Any, i: int) -> Any:
-    m = multiply(st.t_out, st.cols.transform[i])
-    return cairo_matrix(m) if is_invertible(m) else None
-
-
 def text_path(st: Any, i: int) -> bool:
     """Append the glyph outlines of text primitive ``i`` to the current path (output pixels)."""
     run = st.scene.texts.get(i)
     if run is None or not run.text or not (run.font_size > 0) or not math.isfinite(run.font_size):
         return False
-    m = _matrix(st, i)
-    if m is None:
+    user_to_out = multiply(st.t_out, st.cols.transform[i])
+    if not is_invertible(user_to_out):
         return False
+    m = cairo_matrix(user_to_out)
     ctx = st.ctx
+    size = run.font_size
     if not run.shaped:
+        if not is_invertible(multiply(user_to_out, (size, 0.0, 0.0, size, 0.0, 0.0))):
+            return False  # a degenerate font size paints nothing, like a degenerate transform
         ctx.set_matrix(m)
         _toy_select(ctx, run)
         ctx.move_to(run.x, run.y)
@@ -84,8 +83,11 @@ def text_path(st: Any, i: int) -> bool:
         codes, pts = fonts.glyph_outline(glyph.font_file, glyph.face_index, glyph.glyph_id)
         if not codes:
             continue
-        scale = run.font_size / fonts.units_per_em(glyph.font_file, glyph.face_index)
-        gm = cairo.Matrix(scale, 0.0, 0.0, -scale, glyph.x, run.y + glyph.y)
+        scale = size / fonts.units_per_em(glyph.font_file, glyph.face_index)
+        glyph_to_user = (scale, 0.0, 0.0, -scale, glyph.x, run.y + glyph.y)
+        if not is_invertible(multiply(user_to_out, glyph_to_user)):
+            continue  # a degenerate font size paints nothing, like a degenerate transform
+        gm = cairo.Matrix(*glyph_to_user)
         ctx.set_matrix(gm.multiply(m))
         append_path(ctx, codes, pts, 0, len(codes), 0)
     ctx.identity_matrix()

@@ -1,12 +1,18 @@
 """The ``svgkit`` command line.
 
-Exit status: 0 success / valid, 1 invalid input, 2 usage error (argparse's convention).
+Exit status: 0 success / valid, 1 invalid input, 2 usage error (argparse's convention) or a file
+that cannot be read or written, reported as one line naming the path. Input is read with a bound
+(one byte past ``Limits.max_input_bytes``, so an oversized input is refused as ``LIMIT``) and only
+from a regular file or standard input (``-``): a directory, a FIFO or a device such as
+``/dev/zero`` is refused before anything is read.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -14,11 +20,27 @@ from typing import Any
 __all__ = ["main"]
 
 
+class _FileError(Exception):
+    """A path the command cannot use; the message names it."""
+
+
 def _read(path: str) -> bytes:
+    from .limits import Limits
+
+    # one byte past the limit is enough for parse/validate to refuse the input as LIMIT
+    bound = Limits().max_input_bytes + 1
     if path == "-":
-        return sys.stdin.buffer.read()
-    with open(path, "rb") as fh:
-        return fh.read()
+        return sys.stdin.buffer.read(bound)
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise _FileError(f"{path}: is a directory")
+        if not stat.S_ISREG(mode):
+            raise _FileError(f"{path}: not a regular file (use - to read standard input)")
+        with open(path, "rb") as fh:
+            return fh.read(bound)
+    except OSError as exc:
+        raise _FileError(f"{path}: {exc.strerror or exc}") from None
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -68,6 +90,8 @@ def _output_size(
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    import cairo
+
     from .errors import SVGKitError
     from .parsing import parse
     from .renderer import render_surface
@@ -86,7 +110,10 @@ def _cmd_render(args: argparse.Namespace) -> int:
     if args.output == "-":
         surface.write_to_png(sys.stdout.buffer)
     else:
-        surface.write_to_png(args.output)
+        try:
+            surface.write_to_png(args.output)
+        except (OSError, cairo.Error) as exc:
+            raise _FileError(f"{args.output}: cannot write the PNG ({exc})") from None
     for w in scene.warnings:
         print(f"warning: {w.code}: {w.message}", file=sys.stderr)
     return 0
@@ -155,8 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except FileNotFoundError as exc:
-        print(f"svgkit: {exc}", file=sys.stderr)
+    except _FileError as exc:
+        print(f"svgkit {args.command}: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,63 @@ def test_info_prints_the_scene_summary(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["info", str(f)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["primitives"] == 1 and out["kinds"]["rect"] == 1 and out["canvas"]["width"] == 10
+
+
+# ---------------------------------------------------------------------------------------------
+# paths the command cannot use: one line naming the path, exit status 2, never a traceback
+# ---------------------------------------------------------------------------------------------
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str], path: str) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and path in err and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("command", ["validate", "info", "render"])
+def test_a_directory_is_refused_with_one_line(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = ["-o", str(tmp_path / "out.png")] if command == "render" else []
+    assert main([command, str(tmp_path), *extra]) == 2
+    assert "is a directory" in _one_line_error(capsys, str(tmp_path))
+
+
+def test_a_fifo_is_refused_before_anything_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # opening it would block forever without a writer
+    assert main(["validate", str(fifo)]) == 2
+    assert "not a regular file" in _one_line_error(capsys, str(fifo))
+
+
+def test_an_endless_device_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "/dev/zero"]) == 2
+    assert "not a regular file" in _one_line_error(capsys, "/dev/zero")
+
+
+def test_a_missing_file_names_its_path(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", "/nonexistent/file.svg"]) == 2
+    assert "No such file" in _one_line_error(capsys, "/nonexistent/file.svg")
+
+
+def test_an_output_in_a_missing_directory_names_the_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "a.svg"
+    src.write_text('<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5"/></svg>')
+    out = tmp_path / "missing" / "a.png"
+    assert main(["render", str(src), "-o", str(out), "--size", "16"]) == 2
+    assert "cannot write" in _one_line_error(capsys, str(out))
+
+
+def test_standard_input_is_read_with_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    # an endless stream on stdin is cut one byte past the input limit and refused as LIMIT
+    class Endless:
+        def read(self, n: int = -1) -> bytes:
+            assert n > 0, "read without a bound"
+            return b"<" * n
+
+    monkeypatch.setattr("sys.stdin", type("Stdin", (), {"buffer": Endless()})())
+    assert main(["validate", "-"]) == 1

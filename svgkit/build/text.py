@@ -57,8 +57,8 @@ class Text(Primitives):
         self._collect_text(el, style, node, ctx, cursor, runs, first=True)
         if not runs:
             return
-        # a text chunk starts at every absolute x/y; text-anchor shifts each line of a chunk
-        # by a share of its real advance, with the anchor of the chunk's first run
+        # a text chunk starts at every absolute x/y and is laid out as one line; text-anchor
+        # shifts it by a share of its real advance, with the anchor of the chunk's first run
         sizes = [self.font_size(r[2], r[1], ctx) for r in runs]
         anchors: dict[int, str] = {}
         first_of: dict[int, int] = {}

@@ -3,7 +3,9 @@ or fails cleanly."""
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
 import time
 from collections.abc import Iterator
 
@@ -73,6 +75,21 @@ class TestRenderMany:
         assert "SIGABRT" in out[1].message  # type: ignore[union-attr]
         again = pool.render_many([shape_doc(k) for k in range(4)], 32, 32)
         assert codes(again) == ["OK"] * 4
+
+    def test_a_worker_killed_while_idle_costs_no_item(self, pool: RenderPool) -> None:
+        pool.render_many([shape_doc(k) for k in range(2)], 16, 16)
+        for w in pool._workers:
+            os.kill(w.proc.pid, signal.SIGKILL)  # killed between batches, seen alive for a while
+        out = pool.render_many([shape_doc(k) for k in range(4)], 16, 16)
+        assert codes(out) == ["OK"] * 4
+
+    def test_an_item_that_kills_every_worker_it_meets_is_still_reported(
+        self, pool: RenderPool
+    ) -> None:
+        # sent once more after the first death, it kills a second worker and gets the error
+        out = pool.render_many([_Fault("crash"), shape_doc(1)], 8, 8)
+        assert codes(out) == ["RENDER_CRASH", "OK"]
+        assert codes(pool.render_many([shape_doc(k) for k in range(3)], 8, 8)) == ["OK"] * 3
 
     def test_memory_cap(self, pool: RenderPool) -> None:
         out = pool.render_many([_Fault("oom"), shape_doc(1)], 32, 32, timeout_s=30)

@@ -10,8 +10,10 @@ it returns).
 
 * the job at the head of a worker's queue passes its deadline → the worker is killed (SIGKILL)
   and replaced: ``RENDER_TIMEOUT``; the job queued behind it is sent again to the new worker;
-* the pipe reports end-of-file (segfault, abort, OOM killer) → ``RENDER_CRASH`` with the exit
-  code for the head job, worker replaced, queued job sent again;
+* the pipe reports end-of-file (segfault, abort, OOM killer) → worker replaced, the head job sent
+  once more (a worker killed while idle looks alive for a few milliseconds, and a job sent into
+  that window never started), and ``RENDER_CRASH`` with the exit code when it kills its worker a
+  second time; the queued job is sent again;
 * ``MemoryError`` under the worker's address-space cap (``RLIMIT_AS`` = its size after start-up
   plus ``memory_mb``, Linux) → ``RENDER_MEMORY``, worker recycled;
 * an :class:`SVGKitError` (parse error, ``RENDER_ERROR``) is that item's result.
@@ -660,6 +662,7 @@ class _Batch:
         self.width, self.height, self.timeout_s = width, height, timeout_s
         self.background, self.limits = background, limits
         self.nbytes = width * height * 4
+        self.resent: set[int] = set()
         for w in active:
             w.queue.clear()
 
@@ -736,11 +739,21 @@ class _Batch:
             w.kill()  # the worker exits after a memory failure: reap it, resend what was queued
             self._requeue(w)
 
-    def _lost(self, w: _Worker, error: SVGKitError) -> None:
+    def _lost(self, w: _Worker, error: SVGKitError, *, resend: bool = False) -> None:
+        """The head job's worker is gone: record ``error`` for it and requeue the rest.
+
+        With ``resend`` (the worker died), the head job is sent once more before it is given
+        ``error``: a worker killed while idle still looks alive for a few milliseconds, and the
+        job sent into that window never started. An item that kills its worker twice is its own
+        fault and gets the error."""
         i, _job, _slot = w.queue.popleft()
-        self.results[i] = error
         w.kill()
         self._requeue(w)
+        if resend and i not in self.resent:
+            self.resent.add(i)
+            self.todo.appendleft(i)
+            return
+        self.results[i] = error
 
     def run(self) -> None:
         while self.todo or any(w.queue for w in self.active):
@@ -758,7 +771,7 @@ class _Batch:
                     try:
                         got_job, ok, payload = w.conn.recv()
                     except (EOFError, OSError):
-                        self._lost(w, _crash_error(w.exitcode()))
+                        self._lost(w, _crash_error(w.exitcode()), resend=True)
                         break
                     except Exception as exc:  # undecodable reply
                         self._lost(

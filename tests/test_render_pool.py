@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -227,3 +230,35 @@ def test_adversarial_corpus_renders_or_fails_cleanly(pool: RenderPool) -> None:
             )
         else:
             assert isinstance(result, np.ndarray) and result.shape == (128, 128, 4), name
+
+
+# ---------------------------------------------------------------------------------------------
+# scripts: workers import the main script again (forkserver/spawn)
+# ---------------------------------------------------------------------------------------------
+
+_SCRIPT = """
+import svgkit
+out = svgkit.render_many(['<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5"/></svg>'], 8, 8)
+print("RESULT", [getattr(o, "code", "OK") for o in out])
+"""
+
+
+def test_a_script_on_stdin_can_render_many() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-"], input=_SCRIPT, capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "RESULT ['OK']" in proc.stdout
+
+
+def test_a_script_without_a_main_guard_gets_one_clear_message(tmp_path: Path) -> None:
+    script = tmp_path / "unguarded.py"
+    script.write_text(_SCRIPT)
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert proc.returncode != 0
+    assert "UnguardedMainError" in proc.stderr
+    assert 'if __name__ == "__main__":' in proc.stderr
+    # the workers leave quietly: one traceback, the caller's, not one per worker
+    assert proc.stderr.count("Traceback") == 1

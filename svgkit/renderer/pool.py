@@ -28,6 +28,7 @@ the parent disappears (their pipe reaches end-of-file).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import gc
 import mmap
 import multiprocessing
@@ -41,7 +42,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,7 @@ from ..limits import Limits
 from ..scene import Scene
 from .surface import Background, RenderSource, check_size, parse_background, render_checked
 
-__all__ = ["RenderPool", "close_default_pool", "default_pool", "render_many"]
+__all__ = ["RenderPool", "UnguardedMainError", "close_default_pool", "default_pool", "render_many"]
 
 _STARTUP_TIMEOUT_S = 120.0
 _PRELOAD = ["svgkit.renderer.warmup"]
@@ -217,6 +218,40 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
             return  # the parent starts a fresh worker: no state survives a memory failure
 
 
+#: A worker that finds itself started by a script re-imported without a ``__main__`` guard exits
+#: with this status before it does anything else, so the parent can say what to do.
+_UNGUARDED_MAIN_EXIT = 86
+UNGUARDED_MAIN_MESSAGE = (
+    "render workers could not start: each worker process imports your main script again "
+    "(multiprocessing's forkserver/spawn start), and the script calls render_many at import "
+    "time. Put that call under `if __name__ == \"__main__\":`."
+)
+
+
+def _in_worker_bootstrap() -> bool:
+    """Whether this process is a new worker still importing the parent's main script."""
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
+@contextlib.contextmanager
+def _main_hidden_if_unimportable() -> Iterator[None]:
+    """Keep a main script that cannot be imported again (``python - < script``, ``python -c``
+    leaves no file) out of what a new worker prepares: the worker needs nothing from it."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or getattr(main, "__spec__", None) is not None or path is None:
+        yield
+        return
+    if os.path.isfile(path):
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
 def _context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
@@ -284,6 +319,10 @@ class _ResultFile:
             self.path = ""
 
 
+class UnguardedMainError(RuntimeError):
+    """The main script starts render workers at import time (no ``__main__`` guard)."""
+
+
 class _Worker:
     __slots__ = ("proc", "conn", "ctx", "memory_mb", "test_hooks", "results", "queue", "deadline")
 
@@ -310,7 +349,8 @@ class _Worker:
             daemon=True,
             name="svgkit-render",
         )
-        proc.start()
+        with _main_hidden_if_unimportable():
+            proc.start()
         child_conn.close()
         self.proc, self.conn = proc, parent_conn
 
@@ -320,7 +360,10 @@ class _Worker:
                 raise TimeoutError(f"render worker not ready after {timeout:.0f}s")
             msg = self.conn.recv()
         except (EOFError, OSError) as exc:
+            unguarded = self.exitcode() == _UNGUARDED_MAIN_EXIT
             self.kill()
+            if unguarded:
+                raise UnguardedMainError(UNGUARDED_MAIN_MESSAGE) from None
             raise RuntimeError(f"render worker died while starting ({exc!r})") from None
         except TimeoutError:
             self.kill()
@@ -428,6 +471,9 @@ class RenderPool:
         for w in starting:
             try:
                 w.await_ready(_STARTUP_TIMEOUT_S)
+            except UnguardedMainError:
+                _shutdown(starting)
+                raise
             except (RuntimeError, TimeoutError):
                 w.launch()  # one retry: a start-up can lose a race with a loaded machine
                 try:
@@ -439,6 +485,10 @@ class RenderPool:
 
     def _start_for(self, jobs: int, max_workers: int | None) -> list[_Worker]:
         """The workers one call uses, started (the caller holds the lock)."""
+        if _in_worker_bootstrap():
+            # this process is a worker importing an unguarded main script: leave quietly,
+            # the parent explains (the exit status tells it why)
+            os._exit(_UNGUARDED_MAIN_EXIT)
         if self._closed:
             raise RuntimeError("RenderPool is closed")
         n = min(len(self._workers), max_workers or len(self._workers), jobs)

@@ -20,7 +20,7 @@ from typing import Any
 import cairo
 import numpy as np
 
-from ..affine import is_invertible, multiply
+from ..affine import is_invertible, multiply, viewbox_transform
 from ..scene import Image
 
 __all__ = ["ImageDecodeError", "decode_data_uri", "draw_image", "image_placement"]
@@ -134,21 +134,9 @@ def image_placement(
         w = h * iw / ih
     elif not math.isfinite(h):
         h = w * ih / iw
-    align, _, mode = (img.preserve_aspect_ratio or "xMidYMid meet").partition(" ")
-    sx, sy = w / iw, h / ih
-    if align == "none":
-        return (sx, sy, img.x, img.y, w, h, False)
-    s = max(sx, sy) if mode == "slice" else min(sx, sy)
-    tx, ty = img.x, img.y
-    if "xMid" in align:
-        tx += (w - iw * s) / 2.0
-    elif "xMax" in align:
-        tx += w - iw * s
-    if "YMid" in align:
-        ty += (h - ih * s) / 2.0
-    elif "YMax" in align:
-        ty += h - ih * s
-    return (s, s, tx, ty, w, h, mode == "slice")
+    par = img.preserve_aspect_ratio or "xMidYMid meet"
+    sx, _b, _c, sy, tx, ty = viewbox_transform((0.0, 0.0, iw, ih), par, img.x, img.y, w, h)
+    return (sx, sy, tx, ty, w, h, par.partition(" ")[2] == "slice" and not par.startswith("none"))
 
 
 def draw_image(

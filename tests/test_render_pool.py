@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,7 @@ from adversarial.corpus import CASES, load
 
 import svgkit
 from svgkit import ErrorCode, SVGKitError, render, render_many
-from svgkit.renderer.pool import RenderPool, _Fault
+from svgkit.renderer.pool import _KEEP_SHARED_BYTES, RenderPool, _Fault
 
 NS = 'xmlns="http://www.w3.org/2000/svg"'
 
@@ -36,7 +36,7 @@ def pool() -> Iterator[RenderPool]:
         yield p
 
 
-def codes(results: list[object]) -> list[str]:
+def codes(results: Sequence[object]) -> list[str]:
     return ["OK" if isinstance(r, np.ndarray) else r.code for r in results]  # type: ignore[attr-defined]
 
 
@@ -70,6 +70,17 @@ class TestRenderMany:
         assert time.monotonic() - t0 < 30
         assert codes(out) == ["OK", "RENDER_TIMEOUT", "OK", "OK"]
         assert np.array_equal(out[2], render(shape_doc(2), 32, 32))  # type: ignore[arg-type]
+
+    def test_a_stopped_worker_is_a_timeout_and_the_pool_recovers(self, pool: RenderPool) -> None:
+        # SIGSTOP mid-job: the worker neither answers nor dies, its pipe stays open
+        items = [shape_doc(1), _Fault("stop"), shape_doc(2), shape_doc(3)]
+        t0 = time.monotonic()
+        out = pool.render_many(items, 32, 32, timeout_s=1.5)
+        assert time.monotonic() - t0 < 30
+        assert codes(out) == ["OK", "RENDER_TIMEOUT", "OK", "OK"]
+        assert np.array_equal(out[2], render(shape_doc(2), 32, 32))  # type: ignore[arg-type]
+        again = pool.render_many([shape_doc(k) for k in range(4)], 32, 32)
+        assert codes(again) == ["OK"] * 4
 
     def test_crash_is_reported_and_the_pool_recovers(self, pool: RenderPool) -> None:
         items = [shape_doc(1), _Fault("crash"), shape_doc(2), _Fault("crash"), shape_doc(5)]
@@ -154,6 +165,104 @@ class TestRenderMany:
         p.close()
         with pytest.raises(RuntimeError, match="closed"):
             p.render_many([shape_doc(1)], 8, 8)
+
+
+def _largest_shared_mapping(pid: int) -> int:
+    """Bytes of the largest result file (shared memory) that process ``pid`` maps; 0 without
+    ``/proc``."""
+    largest = 0
+    try:
+        with open(f"/proc/{pid}/maps") as fh:
+            for line in fh:
+                if "svgkit-render-" in line:
+                    lo, hi = (int(a, 16) for a in line.split()[0].split("-"))
+                    largest = max(largest, hi - lo)
+    except OSError:
+        pass
+    return largest
+
+
+def _wait_large_files_unmapped(p: RenderPool) -> None:
+    """An idle worker unmaps a large result file (right after its reply, so allow a moment)."""
+    pids = [w.proc.pid for w in p._workers if w.proc is not None]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if all(_largest_shared_mapping(pid) <= _KEEP_SHARED_BYTES for pid in pids):
+            return
+        time.sleep(0.05)
+    raise AssertionError("a worker still maps a large result file after its batch")
+
+
+class TestSharedResultMemory:
+    """Issue 11: the shared result file is sized to the batch, released after it, and not counted
+    against a worker's ``memory_mb``."""
+
+    def test_large_results_do_not_use_the_memory_budget_or_linger(self) -> None:
+        # 3000 x 3000 RGBA is 36 MB: two slots (72 MB) alone exceed a 64 MB budget, one cairo
+        # surface does not
+        big = (
+            f'<svg {NS} width="10" height="10"><rect x="5" width="5" height="10" fill="red"/></svg>'
+        )
+        with RenderPool(workers=2, memory_mb=64) as p:
+            for use_out in (False, True):
+                buf = np.zeros((2, 3000, 3000, 4), np.uint8) if use_out else None
+                res = p.render_many([big, big], 3000, 3000, out=buf)
+                assert codes(res) == ["OK", "OK"]
+                for img in res:
+                    assert isinstance(img, np.ndarray)
+                    assert img[1500, 2999].tolist() == [255, 0, 0, 255]
+                    assert img[1500, 0].tolist() == [0, 0, 0, 0]
+                del res, buf, img
+                # the large file is gone after the batch, in the parent and in the workers
+                assert all(w.results.size <= _KEEP_SHARED_BYTES for w in p._workers)
+                _wait_large_files_unmapped(p)
+                for size in (512, 1024):
+                    docs = [shape_doc(k) for k in range(8)]
+                    buf = np.zeros((8, size, size, 4), np.uint8) if use_out else None
+                    res = p.render_many(docs, size, size, out=buf)
+                    assert codes(res) == ["OK"] * 8
+                    assert np.array_equal(res[3], render(docs[3], size, size))  # type: ignore[arg-type]
+                    del res, buf
+
+    def test_no_room_for_a_shared_file_sends_pixels_through_the_pipe(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # a /dev/shm smaller than the file (64 MB in a default Docker container): the space is
+        # reserved up front, so the pool learns it cannot use the file before any worker writes
+        def no_space(fd: int, offset: int, length: int) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(os, "posix_fallocate", no_space)
+        before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+        docs = [shape_doc(k) for k in range(4)]
+        with RenderPool(workers=1) as p:
+            res = p.render_many(docs, 64, 64)
+            assert codes(res) == ["OK"] * 4
+            assert np.array_equal(res[2], render(docs[2], 64, 64))  # type: ignore[arg-type]
+            assert all(w.results.map is None for w in p._workers)
+        after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+        assert not {f for f in after - before if f.startswith("svgkit-render-")}
+
+    @pytest.mark.slow
+    def test_maximum_size_then_ordinary_batches(self) -> None:
+        """The documented maximum (16384 x 16384, 1 GiB of pixels) under the default pool and
+        its default memory cap, then ordinary batches on the same workers."""
+        doc = (
+            f'<svg {NS} width="100" height="100">'
+            '<rect x="25" y="25" width="50" height="50" fill="red"/></svg>'
+        )
+        (img,) = render_many([doc], 16384, 16384, workers=2, timeout_s=300)
+        assert isinstance(img, np.ndarray) and img.shape == (16384, 16384, 4)
+        for y, x in [(8192, 8192), (4096, 4096), (12287, 12287), (4096, 12287)]:
+            assert img[y, x].tolist() == [255, 0, 0, 255], (y, x)
+        for y, x in [(0, 0), (4095, 8192), (8192, 12288), (16383, 16383)]:
+            assert img[y, x].tolist() == [0, 0, 0, 0], (y, x)
+        del img  # 1 GiB
+        for size in (512, 1024):
+            docs = [shape_doc(k) for k in range(8)]
+            out = render_many(docs, size, size, workers=2)
+            assert codes(out) == ["OK"] * 8
+            assert np.array_equal(out[5], render(docs[5], size, size))  # type: ignore[arg-type]
 
 
 def _double(x: int) -> int:

@@ -15,12 +15,15 @@ it returns).
   that window never started), and ``RENDER_CRASH`` with the exit code when it kills its worker a
   second time; the queued job is sent again;
 * ``MemoryError`` under the worker's address-space cap (``RLIMIT_AS`` = its size after start-up
-  plus ``memory_mb``, Linux) → ``RENDER_MEMORY``, worker recycled;
+  plus ``memory_mb`` plus the shared result file it maps, Linux) → ``RENDER_MEMORY``, worker
+  recycled;
 * an :class:`SVGKitError` (parse error, ``RENDER_ERROR``) is that item's result.
 
-Pixels travel through a file-backed shared mapping per worker (two slots, one per queued job, in
-``/dev/shm`` where it exists): the worker writes the RGBA result straight into a slot and sends a
-small header; the parent copies the slot into the result array. Results come back in input
+Pixels travel through a file-backed shared mapping per worker (in ``/dev/shm`` where it exists),
+sized to the batch: two slots, one per queued job, or one for results over
+``_SINGLE_SLOT_BYTES``. The worker writes the RGBA result straight into a slot and sends a small
+header; the parent copies the slot into the result array. A file over ``_KEEP_SHARED_BYTES`` is
+removed after its batch and unmapped by the worker once it is idle. Results come back in input
 order. Workers are daemonic, shut down by :meth:`RenderPool.close`, at interpreter exit, or when
 the parent disappears (their pipe reaches end-of-file).
 """
@@ -30,6 +33,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import itertools
 import mmap
 import multiprocessing
 import multiprocessing.connection
@@ -59,13 +63,21 @@ __all__ = ["RenderPool", "UnguardedMainError", "close_default_pool", "default_po
 _STARTUP_TIMEOUT_S = 120.0
 _PRELOAD = ["svgkit.renderer.warmup"]
 _QUEUE_DEPTH = 2  # jobs in flight per worker (one running, one waiting)
+#: A worker's result file at most this large is kept for the next batch; a larger one is removed
+#: after its batch and the worker unmaps it as soon as it has nothing queued, so one large call
+#: does not leave memory behind (in /dev/shm, and in every worker's address space).
+_KEEP_SHARED_BYTES = 64 * 1024 * 1024
+#: Results larger than this travel one at a time per worker (one slot, no second job queued): the
+#: render takes far longer than the hand-over, and a second slot would double the shared memory.
+_SINGLE_SLOT_BYTES = 256 * 1024 * 1024
 _PIPELINE_MAX_BYTES = 32 * 1024  # larger items wait for an idle worker (a send must not block)
 
 
 @dataclass(frozen=True)
 class _Fault:
     """Test-only item that makes a worker misbehave; honoured only by pools built with
-    ``_test_hooks=True`` (``kind``: ``hang``, ``crash``, ``oom``, ``raise``)."""
+    ``_test_hooks=True`` (``kind``: ``hang``, ``stop`` (the worker sends itself ``SIGSTOP``),
+    ``crash``, ``oom``, ``raise``)."""
 
     kind: str
 
@@ -86,25 +98,50 @@ def _vm_bytes() -> int:
         return 0
 
 
-def _set_memory_cap(memory_mb: int) -> None:
-    if memory_mb <= 0 or not sys.platform.startswith("linux"):
-        return
-    try:
-        import resource
+class _MemoryCap:
+    """The worker's address-space cap (``RLIMIT_AS``, Linux): its size after start-up plus
+    ``memory_mb``, plus the bytes of the shared result file it has mapped.
 
-        cap = _vm_bytes() + int(memory_mb) * 1024 * 1024
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            cap = min(cap, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (ImportError, OSError, ValueError):
-        pass
+    The result file is the output the caller asked for, not memory the render uses: a
+    16384 × 16384 result alone is 1 GiB (2 GiB for two slots), so counting it would turn the
+    largest documented size into ``RENDER_MEMORY`` for a trivial document under the default
+    ``memory_mb``. Mapping only the current job's slot would not be enough either (1 GiB of slot
+    plus cairo's 1 GiB surface already fill 2048 MB). So the cap follows the mapping: it is raised
+    by the file's size just before the worker maps it and lowered right after it unmaps it, and
+    the render itself (cairo's surface, the parsed scene, the conversion) keeps exactly
+    ``memory_mb``. Nothing the document controls changes the file's size: the parent sizes it
+    from the checked output size.
+    """
+
+    def __init__(self, memory_mb: int) -> None:
+        self.base: int | None = None
+        if memory_mb <= 0 or not sys.platform.startswith("linux"):
+            return
+        self.base = _vm_bytes() + int(memory_mb) * 1024 * 1024
+        self.set_shared(0)
+
+    def set_shared(self, shared_bytes: int) -> None:
+        """Cap at the base plus ``shared_bytes`` of mapped result file."""
+        if self.base is None:
+            return
+        try:
+            import resource
+
+            cap = self.base + shared_bytes
+            _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            if hard != resource.RLIM_INFINITY:
+                cap = min(cap, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+        except (ImportError, OSError, ValueError):
+            pass
 
 
 def _fault(kind: str) -> None:
     if kind == "hang":
         while True:
             time.sleep(3600)
+    if kind == "stop":
+        os.kill(os.getpid(), signal.SIGSTOP)  # frozen mid-job; the parent's deadline kills it
     if kind == "crash":
         os.abort()
     if kind == "oom":
@@ -115,21 +152,42 @@ def _fault(kind: str) -> None:
 
 
 class _SharedSlots:
-    """The worker's view of its result file: ``slots`` blocks of ``slot_bytes`` each."""
+    """The worker's view of its result file (one or two slots), mapped while it is in use.
 
-    def __init__(self) -> None:
-        self.path = ""
+    ``cap`` is raised by the size of the mapping and lowered again when it is unmapped (see
+    :class:`_MemoryCap`)."""
+
+    def __init__(self, cap: _MemoryCap) -> None:
+        self.cap = cap
+        self.key: tuple[str, int] = ("", 0)
         self.size = 0
         self.map: mmap.mmap | None = None
 
-    def view(self, path: str, size: int, offset: int, shape: tuple[int, int, int]) -> Any:
-        if path != self.path or size != self.size or self.map is None:
-            if self.map is not None:
-                self.map.close()
-            with open(path, "r+b") as fh:
-                self.map = mmap.mmap(fh.fileno(), size)
-            self.path, self.size = path, size
+    def view(
+        self, path: str, serial: int, size: int, offset: int, shape: tuple[int, int, int]
+    ) -> Any:
+        if (path, serial) != self.key or size != self.size or self.map is None:
+            self.release()
+            self.cap.set_shared(size)  # raised first: the mapping must not fail on the cap
+            try:
+                with open(path, "r+b") as fh:
+                    self.map = mmap.mmap(fh.fileno(), size)
+            except BaseException:
+                self.cap.set_shared(0)
+                raise
+            self.key, self.size = (path, serial), size
         return np.ndarray(shape, dtype=np.uint8, buffer=self.map, offset=offset)
+
+    def release(self) -> None:
+        """Unmap the file (the parent keeps its own mapping) and lower the cap again."""
+        if self.map is not None:
+            try:
+                self.map.close()
+            except BufferError:  # pragma: no cover - a view outlived its job: unmapped with it
+                pass
+            self.map = None
+            self.key, self.size = ("", 0), 0
+            self.cap.set_shared(0)
 
 
 def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
@@ -140,11 +198,11 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
     except BaseException as exc:  # pragma: no cover - a broken installation
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
-    _set_memory_cap(memory_mb)
+    cap = _MemoryCap(memory_mb)
     # everything imported so far lives as long as the worker: keep the collector off it
     gc.collect()
     gc.freeze()
-    slots = _SharedSlots()
+    slots = _SharedSlots(cap)
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -155,6 +213,7 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
             return
         job, item, width, height, background, limits, repair, shm = pickle.loads(data)
         recycle = False
+        out: Any = None
         try:
             if isinstance(item, _Fault):
                 if not test_hooks:
@@ -167,8 +226,8 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
                     _fault(item.arg.kind)
                 reply: tuple[Any, ...] = (job, True, item.fn(item.arg))
             elif shm is not None:
-                path, size, offset = shm
-                out = slots.view(path, size, offset, (height, width, 4))
+                path, serial, size, offset = shm
+                out = slots.view(path, serial, size, offset, (height, width, 4))
                 # the parent checked the size and parsed the background once for the batch
                 render_checked(
                     item, width, height, background, limits=limits, repair=repair, out=out
@@ -216,6 +275,16 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
             )
         if recycle:
             return  # the parent starts a fresh worker: no state survives a memory failure
+        # drop every reference to the slot (an error's traceback holds the render's frames)
+        del out, reply
+        if slots.size > _KEEP_SHARED_BYTES:
+            try:
+                idle = not conn.poll(0)
+            except (EOFError, OSError):
+                return
+            if idle:
+                # a large file is removed after its batch: do not keep its pages alive here
+                slots.release()
 
 
 #: A worker that finds itself started by a script re-imported without a ``__main__`` guard exits
@@ -265,35 +334,70 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+_FILE_SERIAL = itertools.count(1)
+
+
 class _ResultFile:
-    """The parent's side of one worker's shared result file (``_QUEUE_DEPTH`` slots)."""
+    """The parent's side of one worker's shared result file (``slots`` of ``slot_bytes``).
+
+    Sized to the batch: a file is reused only while it is large enough and small
+    (``_KEEP_SHARED_BYTES``) or of exactly the size asked for, and :meth:`release_if_large`
+    removes a large one after its batch, so one maximum-size call leaves nothing for later
+    batches (and later workers) to map."""
 
     def __init__(self) -> None:
         self.path = ""
+        self.serial = 0  # tells a new file from an old one that had the same name
         self.size = 0
+        self.slots = 0
         self.slot_bytes = 0
         self.map: mmap.mmap | None = None
 
-    def ensure(self, slot_bytes: int) -> bool:
-        """Make room for ``_QUEUE_DEPTH`` results of ``slot_bytes``; ``False`` when shared files
+    def ensure(self, result_bytes: int, slots: int) -> bool:
+        """Make room for ``slots`` results of ``result_bytes``; ``False`` when shared files
         cannot be used here (the results then travel through the pipe)."""
-        if self.map is not None and self.slot_bytes >= slot_bytes:
+        page = mmap.PAGESIZE
+        slot_bytes = max(page, -(-result_bytes // page) * page)
+        size = slot_bytes * slots
+        if (
+            self.map is not None
+            and self.slot_bytes >= slot_bytes
+            and self.slots >= slots
+            and (self.size <= _KEEP_SHARED_BYTES or self.size == size)
+        ):
             return True
         self.close()
-        size = max(slot_bytes, 4096) * _QUEUE_DEPTH
         shm_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
         try:
             fd, path = tempfile.mkstemp(prefix="svgkit-render-", dir=shm_dir)
+        except OSError:
+            return False
+        try:
             try:
-                os.ftruncate(fd, size)
+                # reserved now, not on first write: a /dev/shm smaller than the file (64 MB in
+                # a default Docker container) would otherwise kill the worker with SIGBUS
+                # mid-write, and the item would be lost as RENDER_CRASH instead of taking
+                # the pipe
+                if hasattr(os, "posix_fallocate"):
+                    os.posix_fallocate(fd, 0, size)
+                else:  # pragma: no cover - not Linux
+                    os.ftruncate(fd, size)
                 self.map = mmap.mmap(fd, size)
             finally:
                 os.close(fd)
         except (OSError, ValueError):
             self.map = None
+            with contextlib.suppress(OSError):
+                os.unlink(path)
             return False
-        self.path, self.size, self.slot_bytes = path, size, max(slot_bytes, 4096)
+        self.path, self.serial, self.size = path, next(_FILE_SERIAL), size
+        self.slots, self.slot_bytes = slots, slot_bytes
         return True
+
+    def release_if_large(self) -> None:
+        """Remove the file after a batch unless it is small enough to keep for the next one."""
+        if self.size > _KEEP_SHARED_BYTES:
+            self.close()
 
     def read(
         self, slot: int, shape: tuple[int, int, int], out: npt.NDArray[np.uint8] | None = None
@@ -317,6 +421,7 @@ class _ResultFile:
             except OSError:
                 pass
             self.path = ""
+        self.size = self.slots = self.slot_bytes = 0
 
 
 class UnguardedMainError(RuntimeError):
@@ -419,9 +524,9 @@ class RenderPool:
     workers
         Number of processes; default ``min(4, os.cpu_count())``.
     memory_mb
-        Address-space budget of each worker beyond its size after start-up (``RLIMIT_AS``,
-        Linux only); an item that exceeds it yields ``RENDER_MEMORY``. Default 2048; ``0``
-        disables the cap.
+        Address-space budget of each worker beyond its size after start-up and the shared
+        file its results go to (``RLIMIT_AS``, Linux only); an item that exceeds it yields
+        ``RENDER_MEMORY``. Default 2048; ``0`` disables the cap.
 
     Examples
     --------
@@ -712,6 +817,8 @@ class _Batch:
         self.width, self.height, self.timeout_s = width, height, timeout_s
         self.background, self.limits = background, limits
         self.nbytes = width * height * 4
+        # jobs queued per worker, and so slots in its result file
+        self.depth = 1 if not call and self.nbytes > _SINGLE_SLOT_BYTES else _QUEUE_DEPTH
         self.resent: set[int] = set()
         for w in active:
             w.queue.clear()
@@ -724,18 +831,20 @@ class _Batch:
 
     def _fill(self, w: _Worker) -> None:
         """Send jobs to ``w`` until its queue is full (restarting it when it is dead)."""
-        while self.todo and len(w.queue) < _QUEUE_DEPTH:
+        while self.todo and len(w.queue) < self.depth:
             if not w.alive:
                 if w.queue:
                     return  # its loss is handled by the receive loop
                 self.pool._ensure_started([w])
             i = self.todo[0]
-            use_shm = not self.call and w.results.ensure(self.nbytes)
+            use_shm = not self.call and w.results.ensure(self.nbytes, self.depth)
             slot = -1
+            shm = None
             if use_shm:
                 busy = {s for _, _, s in w.queue}
-                slot = next(k for k in range(_QUEUE_DEPTH) if k not in busy)
-            shm = (w.results.path, w.results.size, slot * w.results.slot_bytes) if use_shm else None
+                slot = next(k for k in range(self.depth) if k not in busy)
+                res = w.results
+                shm = (res.path, res.serial, res.size, slot * res.slot_bytes)
             self.pool._job += 1
             job = self.pool._job
             msg = (
@@ -806,6 +915,13 @@ class _Batch:
         self.results[i] = error
 
     def run(self) -> None:
+        try:
+            self._run()
+        finally:
+            for w in self.active:
+                w.results.release_if_large()
+
+    def _run(self) -> None:
         while self.todo or any(w.queue for w in self.active):
             for w in self.active:
                 self._fill(w)

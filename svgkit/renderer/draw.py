@@ -6,6 +6,7 @@ masks and patterns to their own modules; it never sees XML.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import cairo
 import numpy as np
 
-from ..affine import Affine, is_invertible, multiply, viewbox_transform
+from ..affine import Affine, invert, is_invertible, multiply, viewbox_transform
 from ..scene import (
     FILL_RULE_EVENODD,
     Canvas,
@@ -121,33 +122,248 @@ def output_matrix(canvas: Canvas, width: int, height: int) -> Affine:
 # ---------------------------------------------------------------------------------------------
 
 
+# Gradients under near-singular transforms. cairo hands gradients to pixman, which works in 16.16
+# fixed point: a pattern matrix entry or a pattern-space coordinate beyond 32767 cannot be
+# represented (cairo then reports CAIRO_STATUS_NO_MEMORY, or pixman's coordinates wrap and the
+# paint comes out transparent), and a gradient shorter than about 1/65536 unit collapses. So a
+# gradient whose output → gradient-space matrix is within these bounds goes to cairo unchanged;
+# any other is re-expressed in a conditioned space first (_conditioned_gradient). A gradient
+# whose colour cycle is finer than an output pixel is painted as what a pixel would show.
+_FIT_RANGE = 16383.0  # cairo rescales gradient geometry beyond this (PIXMAN_MAX_INT >> 1)
+_SAFE_SCALE = 4096.0  # largest matrix entry (gradient units per output px) passed as it is
+_SAFE_COORD = 16384.0  # largest pattern-space coordinate of a drawn pixel passed as it is
+_SAFE_FEATURE = 1.0 / 256.0  # smallest gradient length or radius, in pattern units
+#: Below this many output pixels from ``t = 0`` to ``t = 1`` (along the linear gradient's
+#: vector; across the radial gradient's narrowest axis) a padded gradient is a step, drawn
+#: this wide. A repeated or reflected gradient under one pixel paints its mean colour.
+MIN_GRADIENT_PX = 1.0 / 256.0
+
+
 def _gradient_pattern(st: RenderState, grad: Gradient, alpha: float) -> Any | None:
-    """A cairo pattern for ``grad`` in output-pixel user space, stop alphas × ``alpha``."""
+    """A cairo pattern for ``grad`` in output-pixel user space, stop alphas × ``alpha``.
+
+    ``None`` (paints nothing) when ``T_out ∘ gradientTransform`` is singular or not finite; a
+    near-singular one paints what the gradient converges to (see :data:`MIN_GRADIENT_PX`)."""
     to_out = multiply(st.t_out, grad.transform)
-    if not is_invertible(to_out):
+    inv = invert(to_out)
+    if inv is None or not all(math.isfinite(v) for v in inv):
         return None
+    extent = _cycle_px(grad, to_out, inv)
+    if not math.isfinite(extent) or extent <= 0.0:
+        return None
+    if grad.spread != "pad" and extent < 1.0:
+        # several colour cycles per pixel: cairo would point-sample them into moiré
+        return _mean_color(grad, alpha)
+    if not _pixman_safe(st, grad, inv):
+        return _conditioned_gradient(st, grad, to_out, inv, alpha, extent)
     pattern: Any
     if grad.kind == "linear":
         pattern = cairo.LinearGradient(grad.x1, grad.y1, grad.x2, grad.y2)
     else:
-        cx, cy, r = grad.cx, grad.cy, grad.r
-        fx, fy, fr = grad.fx, grad.fy, grad.fr
-        # a focal point outside the end circle is moved just inside it (SVG 1.1 §13.2.3; resvg and
-        # browsers keep it a hair inside so the cone does not degenerate)
-        dx, dy = fx - cx, fy - cy
-        dist = math.hypot(dx, dy)
-        limit = r * 0.999
-        if dist > limit and dist > 0:
-            fx, fy = cx + dx * limit / dist, cy + dy * limit / dist
+        fx, fy, fr = _focal(grad)
         # fr > r is legal (SVG 2): the start circle encloses the end circle, as cairo draws it
-        pattern = cairo.RadialGradient(fx, fy, max(fr, 0.0), cx, cy, r)
+        pattern = cairo.RadialGradient(fx, fy, fr, grad.cx, grad.cy, grad.r)
+    _add_stops(pattern, grad, alpha)
+    m = cairo_matrix(to_out)
+    m.invert()
+    pattern.set_matrix(m)
+    return pattern
+
+
+def _focal(grad: Gradient) -> tuple[float, float, float]:
+    """The focal circle cairo is given: a focal point outside the end circle is moved just inside
+    it (SVG 1.1 §13.2.3; resvg and browsers keep it a hair inside so the cone does not
+    degenerate)."""
+    cx, cy, r = grad.cx, grad.cy, grad.r
+    fx, fy = grad.fx, grad.fy
+    dx, dy = fx - cx, fy - cy
+    dist = math.hypot(dx, dy)
+    limit = r * 0.999
+    if dist > limit and dist > 0:
+        fx, fy = cx + dx * limit / dist, cy + dy * limit / dist
+    return fx, fy, max(grad.fr, 0.0)
+
+
+def _add_stops(pattern: Any, grad: Gradient, alpha: float) -> None:
     for stop in grad.stops:
         red, green, blue, a = stop.rgba
         pattern.add_color_stop_rgba(stop.offset, red, green, blue, a * alpha)
     pattern.set_extend(_EXTEND.get(grad.spread, cairo.EXTEND_PAD))
-    m = cairo_matrix(to_out)
-    m.invert()
-    pattern.set_matrix(m)
+
+
+def _linear_in_output(grad: Gradient, inv: Affine) -> tuple[float, float, float]:
+    """``(gx, gy, c)`` with ``t = gx·px + gy·py + c`` the linear gradient's parameter at output
+    pixel ``(px, py)``."""
+    dx, dy = grad.x2 - grad.x1, grad.y2 - grad.y1
+    d2 = dx * dx + dy * dy
+    gx = (inv[0] * dx + inv[1] * dy) / d2
+    gy = (inv[2] * dx + inv[3] * dy) / d2
+    c = ((inv[4] - grad.x1) * dx + (inv[5] - grad.y1) * dy) / d2
+    return gx, gy, c
+
+
+def _smallest_scale(m: Affine) -> float:
+    """The smallest singular value of ``m``'s linear part (``|det| / σ_max``)."""
+    a, b, c, d = m[0], m[1], m[2], m[3]
+    p = (a * a + b * b + c * c + d * d) / 2.0
+    q = math.hypot((a * a + b * b - c * c - d * d) / 2.0, a * c + b * d)
+    smax = math.sqrt(p + q)
+    return abs(a * d - b * c) / smax if smax > 0.0 else 0.0
+
+
+def _radial_span(grad: Gradient) -> float:
+    """Gradient units from ``t = 0`` to ``t = 1`` of a radial gradient, at the least."""
+    fx, fy, fr = _focal(grad)
+    return max(abs(grad.r - fr), math.hypot(grad.cx - fx, grad.cy - fy))
+
+
+def _cycle_px(grad: Gradient, to_out: Affine, inv: Affine) -> float:
+    """Output pixels from ``t = 0`` to ``t = 1`` where the gradient changes fastest."""
+    if grad.kind == "linear":
+        gx, gy, _ = _linear_in_output(grad, inv)
+        norm = math.hypot(gx, gy)
+        return 1.0 / norm if norm > 0.0 else math.inf
+    return _smallest_scale(to_out) * _radial_span(grad)
+
+
+def _region(st: RenderState) -> tuple[float, float, float, float]:
+    """The output-pixel box the current drawing can touch (the context's clip extents)."""
+    x0, y0, x1, y1 = st.ctx.clip_extents()
+    return (x0, y0, x1, y1)
+
+
+def _pixman_safe(st: RenderState, grad: Gradient, inv: Affine) -> bool:
+    """Whether cairo draws ``grad`` faithfully with ``inv`` (output px → gradient space) as the
+    pattern matrix: the geometry needs no rescaling by cairo (which then loses the gradient's
+    position to fixed-point rounding), and the matrix entries, the pattern-space coordinates of
+    the pixels drawn and the gradient's size are all well inside pixman's 16.16 fixed point."""
+    if grad.kind == "linear":
+        x1, y1, x2, y2 = grad.x1, grad.y1, grad.x2, grad.y2
+        dim = max(abs(x1), abs(y1), abs(x2), abs(y2), abs(x2 - x1), abs(y2 - y1))
+        size = math.hypot(x2 - x1, y2 - y1)
+    else:
+        fx, fy, fr = _focal(grad)
+        cx, cy, r = grad.cx, grad.cy, grad.r
+        dim = max(abs(fx), abs(fy), abs(cx), abs(cy), fr, r, abs(cx - fx), abs(cy - fy))
+        size = r
+    if not (dim <= _FIT_RANGE and size >= _SAFE_FEATURE):  # NaN fails too
+        return False
+    if max(abs(inv[0]), abs(inv[1]), abs(inv[2]), abs(inv[3])) > _SAFE_SCALE:
+        return False
+    x0, y0, x1, y1 = _region(st)
+    for px, py in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
+        u = inv[0] * px + inv[2] * py + inv[4]
+        v = inv[1] * px + inv[3] * py + inv[5]
+        if not max(abs(u), abs(v)) <= _SAFE_COORD:  # NaN fails too
+            return False
+    return True
+
+
+def _stop_color(stop: Any, alpha: float) -> Any | None:
+    r, g, b, a = stop.rgba
+    return cairo.SolidPattern(r, g, b, a * alpha) if a * alpha > 0.0 else None
+
+
+def _mean_color(grad: Gradient, alpha: float) -> Any | None:
+    """A solid pattern of the gradient's mean colour over one cycle ``t ∈ [0, 1]``: the mean
+    of the premultiplied colour, interpolated between stops as cairo does (straight colour,
+    then premultiplied), with the pad regions before the first and after the last stop
+    (``None`` when it is transparent)."""
+    stops = grad.stops
+    acc = [0.0, 0.0, 0.0, 0.0]  # premultiplied r, g, b and alpha, integrated over t
+
+    def flat(stop: Any, length: float) -> None:
+        r, g, b, a = stop.rgba
+        acc[0] += r * a * length
+        acc[1] += g * a * length
+        acc[2] += b * a * length
+        acc[3] += a * length
+
+    flat(stops[0], min(max(stops[0].offset, 0.0), 1.0))
+    for s0, s1 in itertools.pairwise(stops):
+        t0 = min(max(s0.offset, 0.0), 1.0)
+        t1 = min(max(s1.offset, 0.0), 1.0)
+        length = t1 - t0
+        if length <= 0.0:
+            continue
+        a0, a1 = s0.rgba[3], s1.rgba[3]
+        for ch in range(3):
+            c0, c1 = s0.rgba[ch], s1.rgba[ch]
+            # ∫ a(t) c(t) dt for a and c linear on the segment
+            acc[ch] += length * (2 * a0 * c0 + a0 * c1 + a1 * c0 + 2 * a1 * c1) / 6.0
+        acc[3] += length * (a0 + a1) / 2.0
+    flat(stops[-1], 1.0 - min(max(stops[-1].offset, 0.0), 1.0))
+    a = acc[3]
+    if not a * alpha > 0.0:
+        return None
+    return cairo.SolidPattern(
+        min(1.0, acc[0] / a), min(1.0, acc[1] / a), min(1.0, acc[2] / a), min(1.0, a * alpha)
+    )
+
+
+def _conditioned_gradient(
+    st: RenderState, grad: Gradient, to_out: Affine, inv: Affine, alpha: float, extent: float
+) -> Any | None:
+    """``grad`` re-expressed so that pixman can draw it (see the comment above
+    :data:`MIN_GRADIENT_PX`); ``extent`` is :func:`_cycle_px`.
+
+    A linear gradient is an affine function ``t = g·p + c`` of the output pixel ``p``, so it is
+    rebuilt in output pixels (identity matrix) with its start on the ``t = 0`` line next to the
+    drawn region. A radial gradient needs its matrix (an ellipse is not a circle): its pattern
+    space is gradient space scaled by the transform's smallest singular value ``σ`` and moved to
+    the drawn region's centre, so that the matrix has norm 1 and the region's coordinates stay
+    within its size. A padded gradient under :data:`MIN_GRADIENT_PX` is a step: the linear one
+    is widened to that, the radial one (a sub-pixel sliver) paints the colour around it."""
+    rx0, ry0, rx1, ry1 = _region(st)
+    ox, oy = (rx0 + rx1) / 2.0, (ry0 + ry1) / 2.0
+    reach = math.hypot(rx1 - rx0, ry1 - ry0) / 2.0 + 2.0  # region radius around (ox, oy)
+    stops = grad.stops
+    pad = grad.spread == "pad"
+    pattern: Any
+    if grad.kind == "linear":
+        gx, gy, c = _linear_in_output(grad, inv)
+        length = extent
+        ux, uy = gx * length, gy * length  # unit vector along the gradient
+        t_o = gx * ox + gy * oy + c
+        if not math.isfinite(t_o):
+            return None
+        if pad and (t_o + reach / length < 0.0 or t_o - reach / length > 1.0):
+            # the region lies wholly before the first or after the last stop
+            return _stop_color(stops[0] if t_o < 0.0 else stops[-1], alpha)
+        if not pad:
+            period = 1.0 if grad.spread == "repeat" else 2.0
+            t_o -= period * math.floor(t_o / period)  # the same phase, next to the region
+        # the t = 0 point nearest the region's centre; t = 1 lies one length further
+        bx, by = ox - t_o * length * ux, oy - t_o * length * uy
+        if length < MIN_GRADIENT_PX:  # a padded step, widened to what cairo can sample
+            mx, my = bx + 0.5 * length * ux, by + 0.5 * length * uy
+            half = 0.5 * MIN_GRADIENT_PX
+            pattern = cairo.LinearGradient(
+                mx - half * ux, my - half * uy, mx + half * ux, my + half * uy
+            )
+        else:
+            pattern = cairo.LinearGradient(bx, by, bx + length * ux, by + length * uy)
+        _add_stops(pattern, grad, alpha)
+        return pattern
+    k = _smallest_scale(to_out)
+    if not (math.isfinite(k) and k > 0.0):
+        return None
+    fx, fy, fr = _focal(grad)
+    if pad and extent < MIN_GRADIENT_PX:
+        # the cone is thinner than a pixel across: all but a sub-pixel sliver shows the colour
+        # beyond its larger circle
+        return _stop_color(stops[-1] if fr < grad.r else stops[0], alpha)
+    # pattern space: k · (gradient space − inv(o)), so the region's centre is its origin
+    xo = inv[0] * ox + inv[2] * oy + inv[4]
+    yo = inv[1] * ox + inv[3] * oy + inv[5]
+    pattern = cairo.RadialGradient(
+        k * (fx - xo), k * (fy - yo), k * fr, k * (grad.cx - xo), k * (grad.cy - yo), k * grad.r
+    )
+    _add_stops(pattern, grad, alpha)
+    # output px → pattern space: k · (inv(p) − inv(o)) = k · L⁻¹ (p − o)
+    tx = -k * (inv[0] * ox + inv[2] * oy)
+    ty = -k * (inv[1] * ox + inv[3] * oy)
+    pattern.set_matrix(cairo.Matrix(k * inv[0], k * inv[1], k * inv[2], k * inv[3], tx, ty))
     return pattern
 
 
@@ -483,7 +699,10 @@ def draw_scene(st: RenderState) -> None:
                     extent[1] = i
     stack: list[tuple[int, Layer]] = []
     text_builder: Callable[[RenderState, int], bool] | None = None
+    deadline = st.deadline
     for i in range(n):
+        if deadline is not None:
+            deadline.check()
         g = group_of[i]
         if not (0 <= g < ng) or dead[g] or not visible[i]:
             continue

@@ -26,7 +26,10 @@ Patterns
 ``T_out ∘ pattern.transform`` (sides ``round(w · s)``, at least 1 px, at most
 :data:`MAX_TILE_SIDE`), and used as a repeating cairo ``SurfacePattern`` whose matrix maps output
 pixels back into tile pixels. ``docs/filters.md`` (section Rendering) gives the exact rules and
-limits.
+limits. A tile edge under one output pixel is averaged along that edge, and a tile under a pixel
+both ways paints its content's mean colour (see :func:`_tile_surface`): pixman samples in 16.16
+fixed point and cannot shrink a surface that far (it fails with ``CAIRO_STATUS_NO_MEMORY`` or
+paints nothing).
 """
 
 from __future__ import annotations
@@ -34,14 +37,14 @@ from __future__ import annotations
 import math
 import sys
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 
 import cairo
 import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from ..affine import Affine, is_invertible, multiply
+from ..affine import Affine, invert, multiply
 from ..scene import Group, Scene
 from .layers import Layer, apply_simple_clip, clip_is_simple, clip_mask, open_layer
 from .state import RenderState, cairo_matrix, prepare_points
@@ -236,6 +239,7 @@ def _nested_state(
         st.draw_nested,
     )
     nested.effect_budget = _budget(st)  # shared: one budget for the whole render
+    nested.deadline = st.deadline
     nested.warnings = st.warnings
     return nested
 
@@ -396,7 +400,9 @@ def _filtered(st: RenderState, effect: _Effect) -> Any:
     layer = _surface_to_float(surface)
     t = st.t_out
     to_layer = (t[0], t[1], t[2], t[3], t[4] - x0, t[5] - y0)
-    result = apply_filter(layer, st.scene.filters[effect.filter_index], to_layer)
+    result = apply_filter(
+        layer, st.scene.filters[effect.filter_index], to_layer, deadline=st.deadline
+    )
     _float_to_bytes(result, _argb_pixels(surface), _ORDER)
     surface.mark_dirty()
     surface.set_device_offset(0, 0)
@@ -425,14 +431,20 @@ def close_effect_layer(st: RenderState, layer: Layer) -> None:
                 values *= np.float32(layer.alpha)
             mask = _a8_surface(values)
             if layer.mask_clip >= 0:
+                clip = clip_mask(st, layer.mask_clip)
                 mctx = cairo.Context(mask)
                 mctx.set_operator(cairo.OPERATOR_DEST_IN)
-                mctx.set_source_surface(clip_mask(st, layer.mask_clip), -box[0], -box[1])
+                if clip is not None:
+                    mctx.set_source_surface(clip.surface, clip.x - box[0], clip.y - box[1])
+                else:  # the clip hides everything
+                    mctx.set_source_rgba(0, 0, 0, 0)
                 mctx.paint()
                 mask.flush()
             parent.mask_surface(mask, box[0], box[1])
     elif layer.mask_clip >= 0:
-        parent.mask_surface(clip_mask(st, layer.mask_clip, layer.alpha), 0, 0)
+        clip = clip_mask(st, layer.mask_clip, layer.alpha)
+        if clip is not None:
+            parent.mask_surface(clip.surface, clip.x, clip.y)
     elif layer.alpha < 1.0:
         parent.paint_with_alpha(layer.alpha)
     else:
@@ -489,26 +501,123 @@ def _tile_side(size: float, scale: float) -> tuple[int, float]:
 
 
 _FALLBACK = "mean colour"  # cache marker: the tile was over the pixel budget
+#: Pixels across which the content of a tile thinner than an output pixel is drawn before it is
+#: averaged (see :func:`_tile_surface`).
+_MEAN_SIDE = 16
+#: Most tile pixels per output pixel a pattern matrix may have, and largest tile-pixel coordinate
+#: of a drawn pixel: pixman samples in 16.16 fixed point, so a larger coordinate wraps (the paint
+#: comes out transparent) and a larger scale makes cairo fail with CAIRO_STATUS_NO_MEMORY.
+_MAX_MINIFY = 4.0
+_MAX_TILE_COORD = 30000.0
+
+
+class _Solid(NamedTuple):
+    """A pattern painted as one colour (straight RGBA): its tile is under a pixel both ways, or
+    its lattice is too thin for a surface pattern."""
+
+    r: float
+    g: float
+    b: float
+    a: float
+
+
+class _Tile:
+    """A tile surface and the pattern matrix (output pixels → tile pixels) as a 6-tuple."""
+
+    __slots__ = ("surface", "matrix", "mean")
+
+    def __init__(self, surface: Any, matrix: Affine) -> None:
+        self.surface = surface
+        self.matrix = matrix
+        self.mean: _Solid | None = None  # filled on first need
+
+    def solid(self) -> _Solid:
+        if self.mean is None:
+            self.mean = _surface_mean(self.surface)
+        return self.mean
+
+
+def _surface_mean(surface: Any) -> _Solid:
+    """The mean premultiplied colour of an ARGB32 surface, as straight RGBA."""
+    surface.flush()
+    px = _argb_pixels(surface)
+    mean = px.reshape(-1, 4).mean(axis=0, dtype=np.float64) / 255.0
+    r, g, b, a = (float(mean[i]) for i in _ORDER)
+    if not a > 0.0:
+        return _Solid(0.0, 0.0, 0.0, 0.0)
+    return _Solid(min(1.0, r / a), min(1.0, g / a), min(1.0, b / a), min(1.0, a))
+
+
+def _average_axes(surface: Any, along_x: bool, along_y: bool) -> Any:
+    """A new ARGB32 surface holding ``surface``'s premultiplied pixels averaged along x and/or
+    y (one pixel wide along each averaged axis)."""
+    surface.flush()
+    px = _argb_pixels(surface).astype(np.float64)
+    if along_x:
+        px = px.mean(axis=1, keepdims=True)
+    if along_y:
+        px = px.mean(axis=0, keepdims=True)
+    h, w = px.shape[0], px.shape[1]
+    out = cairo.ImageSurface(cairo.FORMAT_ARGB32, w, h)
+    out.flush()
+    _argb_pixels(out)[:] = np.rint(px).astype(np.uint8)
+    out.mark_dirty()
+    return out
+
+
+def _sigma_max(m: Affine) -> float:
+    """The largest singular value of ``m``'s linear part."""
+    a, b, c, d = m[0], m[1], m[2], m[3]
+    p = (a * a + b * b + c * c + d * d) / 2.0
+    q = math.hypot((a * a + b * b - c * c - d * d) / 2.0, a * c + b * d)
+    return math.sqrt(p + q)
+
+
+def _draw_tile(st: RenderState, pat: Any, tw: int, th: int, kx: float, ky: float) -> Any:
+    tile = cairo.ImageSurface(cairo.FORMAT_ARGB32, tw, th)
+    if len(pat.content):
+        t_tile: Affine = (kx, 0.0, 0.0, ky, 0.0, 0.0)
+        st.draw_nested(_nested_state(st, pat.content, cairo.Context(tile), tw, th, t_tile))
+        tile.flush()
+    return tile
 
 
 def _tile_surface(st: RenderState, k: int) -> Any:
-    """Pattern ``k``'s tile drawn once (cached per render): ``(surface, affine from tile pixels
-    to output pixels)``; ``None`` when the pattern paints nothing; :data:`_FALLBACK` when the
-    tile would exceed the render's tile pixel budget."""
+    """Pattern ``k``'s tile drawn once (cached per render): a :class:`_Tile`, a :class:`_Solid`,
+    ``None`` when the pattern paints nothing, or :data:`_FALLBACK` when the tile would exceed
+    the render's tile pixel budget.
+
+    A tile edge shorter than an output pixel is drawn across :data:`_MEAN_SIDE` pixels and
+    averaged into one: its repeats are finer than a pixel, so only their mean along that edge
+    shows. A tile one pixel wide along an edge shows the same whatever period it is given there,
+    so that pixel is given one output pixel of length, and no tile pixel is ever smaller than an
+    output pixel along an edge. A tile under a pixel along both edges is its content's mean
+    colour; so is a lattice so skewed that a tile pixel would still cover less than
+    ``1 / _MAX_MINIFY`` of an output pixel."""
     cache = st.pattern_cache
     if k in cache:
         return cache[k]
     pat = st.scene.patterns[k]
     x, y, w, h = (float(v) for v in pat.tile)
     to_out = multiply(st.t_out, pat.transform)
+    inv = invert(to_out)
     out: Any = None
-    if is_invertible(to_out) and all(math.isfinite(v) for v in (x, y, w, h)) and w > 0 and h > 0:
+    if (
+        inv is not None
+        and all(math.isfinite(v) for v in inv)
+        and all(math.isfinite(v) for v in (x, y, w, h))
+        and w > 0
+        and h > 0
+    ):
         sx = math.hypot(to_out[0], to_out[1])
         sy = math.hypot(to_out[2], to_out[3])
-        tw, kx = _tile_side(w, sx)
-        th, ky = _tile_side(h, sy)
+        thin_x, thin_y = w * sx < 1.0, h * sy < 1.0
+        tw, kx = (_MEAN_SIDE, _MEAN_SIDE / w) if thin_x else _tile_side(w, sx)
+        th, ky = (_MEAN_SIDE, _MEAN_SIDE / h) if thin_y else _tile_side(h, sy)
         budget = _budget(st)
-        if tw * th > budget[0]:
+        if not (math.isfinite(kx) and math.isfinite(ky)):
+            out = None
+        elif tw * th > budget[0]:
             st.warn(
                 "PATTERN_NOT_DRAWN",
                 "pattern tiles exceed the per-render pixel budget; painted with the mean colour "
@@ -518,14 +627,59 @@ def _tile_surface(st: RenderState, k: int) -> Any:
             out = _FALLBACK
         else:
             budget[0] -= tw * th
-            tile = cairo.ImageSurface(cairo.FORMAT_ARGB32, tw, th)
-            if len(pat.content):
-                t_tile: Affine = (kx, 0.0, 0.0, ky, 0.0, 0.0)
-                st.draw_nested(_nested_state(st, pat.content, cairo.Context(tile), tw, th, t_tile))
-                tile.flush()
-            out = (tile, multiply(to_out, (1.0 / kx, 0.0, 0.0, 1.0 / ky, x, y)))
+            tile = _draw_tile(st, pat, tw, th, kx, ky)
+            if thin_x and thin_y:
+                out = _surface_mean(tile)
+            else:
+                # pattern units per tile pixel along each edge
+                ux, uy = 1.0 / kx, 1.0 / ky
+                if thin_x or thin_y:
+                    tile = _average_axes(tile, thin_x, thin_y)
+                    if thin_x:
+                        ux = 1.0 / sx  # one output pixel
+                    if thin_y:
+                        uy = 1.0 / sy
+                m = cairo_matrix(multiply(to_out, (ux, 0.0, 0.0, uy, x, y)))
+                matrix: Affine | None = None
+                try:
+                    m.invert()
+                    matrix = (m.xx, m.yx, m.xy, m.yy, m.x0, m.y0)
+                except cairo.Error:
+                    pass
+                if matrix is None or not all(math.isfinite(v) for v in matrix):
+                    out = _surface_mean(tile)
+                elif _sigma_max(matrix) > _MAX_MINIFY:
+                    out = _surface_mean(tile)  # a near-degenerate (skewed) lattice
+                else:
+                    out = _Tile(tile, matrix)
     cache[k] = out
     return out
+
+
+def _sampled_matrix(st: RenderState, tile: _Tile) -> Affine | None:
+    """``tile.matrix`` with its translation moved by whole tiles (the same picture) so that the
+    pixels drawn map to tile coordinates pixman can hold; ``None`` when none does."""
+    m = tile.matrix
+    x0, y0, x1, y1 = st.ctx.clip_extents()
+    corners = ((x0, y0), (x1, y0), (x0, y1), (x1, y1))
+
+    def reach(e: float, f: float) -> float:
+        """The largest tile coordinate of the region's corners (``inf`` for NaN)."""
+        coords = [m[0] * px + m[2] * py + e for px, py in corners]
+        coords += [m[1] * px + m[3] * py + f for px, py in corners]
+        return max(abs(c) for c in coords) if all(math.isfinite(c) for c in coords) else math.inf
+
+    if reach(m[4], m[5]) <= _MAX_TILE_COORD:
+        return m
+    tw, th = tile.surface.get_width(), tile.surface.get_height()
+    ox, oy = (x0 + x1) / 2.0, (y0 + y1) / 2.0
+    u = m[0] * ox + m[2] * oy + m[4]
+    v = m[1] * ox + m[3] * oy + m[5]
+    e = m[4] - tw * math.floor(u / tw)
+    f = m[5] - th * math.floor(v / th)
+    if reach(e, f) > _MAX_TILE_COORD:
+        return None
+    return (m[0], m[1], m[2], m[3], e, f)
 
 
 def set_pattern_source(st: RenderState, k: int, rgba: Any, alpha: float) -> bool:
@@ -539,7 +693,15 @@ def set_pattern_source(st: RenderState, k: int, rgba: Any, alpha: float) -> bool
     if tile is _FALLBACK:
         st.ctx.set_source_rgba(rgba[0], rgba[1], rgba[2], alpha)
         return True
-    surface, to_out = tile
+    matrix = None if isinstance(tile, _Solid) else _sampled_matrix(st, tile)
+    if matrix is None:
+        solid = tile if isinstance(tile, _Solid) else tile.solid()
+        a = solid.a * alpha
+        if not a > 0.0:
+            return False
+        st.ctx.set_source_rgba(solid.r, solid.g, solid.b, a)
+        return True
+    surface = tile.surface
     if alpha < 1.0:
         key = (k, alpha)
         faded = st.pattern_cache.get(key)
@@ -554,8 +716,6 @@ def set_pattern_source(st: RenderState, k: int, rgba: Any, alpha: float) -> bool
         surface = faded
     pattern = cairo.SurfacePattern(surface)
     pattern.set_extend(cairo.EXTEND_REPEAT)
-    m = cairo_matrix(to_out)
-    m.invert()
-    pattern.set_matrix(m)
+    pattern.set_matrix(cairo_matrix(matrix))
     st.ctx.set_source(pattern)
     return True

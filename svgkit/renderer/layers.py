@@ -1,11 +1,19 @@
 """Clips and compositing scopes for the draw loop: a ``clip-path`` that is an intersection of
-single paths becomes a plain cairo clip, any other becomes an A8 mask of the output size (cached
-per render); a layer is a ``save``/clip and, when opacity or a mask clip needs it, a pushed group
-painted back onto its parent when it closes.
+single paths becomes a plain cairo clip, any other becomes an A8 mask covering the clip's pixel
+box; a layer is a ``save``/clip and, when opacity or a mask clip needs it, a pushed group painted
+back onto its parent when it closes.
+
+The builder resolves a ``clipPath`` once per referencing element, so a document that references
+one clip path from 200 elements holds 200 equal :class:`~svgkit.scene.ClipPath` records. Masks are
+therefore cached by the clip's geometry (its children, rules and nested clips, see
+:func:`clip_key`) and opacity, not by its index, in a small least-recently-used cache of at most
+:data:`MASK_CACHE_BYTES` (see :class:`~svgkit.renderer.state.MaskCache`) that dies with the
+render: memory follows the distinct clips drawn, not the references.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any
 
@@ -13,17 +21,24 @@ import cairo
 import numpy as np
 
 from ..scene import FILL_RULE_EVENODD
-from .state import RenderState, append_path
+from .state import ClipMask, RenderState, append_path
 
 __all__ = [
+    "ClipMask",
     "Layer",
     "apply_simple_clip",
+    "clip_box",
     "clip_is_empty",
     "clip_is_simple",
+    "clip_key",
     "clip_mask",
     "close_layer",
     "open_layer",
 ]
+
+_MAX_CLIP_DEPTH = 64  # how deep clips of clips are followed
+
+Box = tuple[int, int, int, int]
 
 
 def _clip_paths(st: RenderState, k: int) -> tuple[list[list[int]], list[list[float]], list[int]]:
@@ -81,14 +96,90 @@ def apply_simple_clip(st: RenderState, k: int, depth: int = 0) -> None:
         apply_simple_clip(st, nested, depth + 1)
 
 
-def clip_mask(st: RenderState, k: int, alpha: float = 1.0, depth: int = 0) -> Any:
-    """An A8 surface of the output size: the union of clip ``k``'s children, intersected with
-    its nested clip, times ``alpha``."""
-    key = (k, alpha)
-    cached = st.mask_cache.get(key)
+def clip_key(st: RenderState, k: int, depth: int = 0) -> bytes:
+    """A digest of clip ``k``'s geometry: its children's commands and points, their clip rules
+    and its nested clips (followed as :func:`clip_mask` follows them). Equal clips of different
+    references have equal keys, so they share one mask."""
+    memo = st.clip_keys
+    cached = memo.get((k, depth))
     if cached is not None:
         return cached
-    surface = cairo.ImageSurface(cairo.FORMAT_A8, st.width, st.height)
+    clip = st.scene.clips[k]
+    h = hashlib.blake2b(digest_size=20)
+    h.update(len(clip.cmd_codes).to_bytes(8, "little"))
+    for codes, pts, rule in zip(clip.cmd_codes, clip.cmd_points, clip.clip_rules):
+        c = np.ascontiguousarray(codes, dtype=np.uint8)
+        p = np.ascontiguousarray(pts, dtype=np.float64)
+        h.update(c.size.to_bytes(8, "little"))
+        h.update(c.tobytes())
+        h.update(p.size.to_bytes(8, "little"))
+        h.update(p.tobytes())
+        h.update(int(rule).to_bytes(2, "little", signed=True))
+    nested = clip.clip
+    if nested >= 0 and depth < _MAX_CLIP_DEPTH:
+        h.update(b"\x01")
+        h.update(clip_key(st, nested, depth + 1))
+    else:
+        h.update(b"\x00")
+    key = h.digest()
+    memo[(k, depth)] = key
+    return key
+
+
+def clip_box(st: RenderState, k: int, depth: int = 0) -> Box:
+    """Whole output pixels ``(x0, y0, x1, y1)`` outside which clip ``k`` (with its nested clips)
+    is certainly empty: the control points' box, one pixel wider on each side, intersected with
+    the nested clip's box and the output (``x1 <= x0`` or ``y1 <= y0``: empty)."""
+    cached = st.clip_boxes.get((k, depth))
+    if cached is not None:
+        return cached
+    box = _clip_box(st, k, depth)
+    st.clip_boxes[(k, depth)] = box
+    return box
+
+
+def _clip_box(st: RenderState, k: int, depth: int) -> Box:
+    w, h = st.width, st.height
+    _, pts_l, _ = _clip_paths(st, k)
+    xs: list[float] = []
+    ys: list[float] = []
+    for pts in pts_l:
+        xs.extend(pts[0::2])
+        ys.extend(pts[1::2])
+    if not xs:
+        return (0, 0, 0, 0)
+    lo_x, hi_x, lo_y, hi_y = min(xs), max(xs), min(ys), max(ys)
+    if all(math.isfinite(v) for v in (lo_x, hi_x, lo_y, hi_y)):
+        x0 = max(0, min(w, math.floor(max(lo_x, -1e9)) - 1))
+        y0 = max(0, min(h, math.floor(max(lo_y, -1e9)) - 1))
+        x1 = max(0, min(w, math.ceil(min(hi_x, 1e9)) + 1))
+        y1 = max(0, min(h, math.ceil(min(hi_y, 1e9)) + 1))
+    else:  # cairo decides what a non-finite point covers
+        x0, y0, x1, y1 = 0, 0, w, h
+    nested = st.scene.clips[k].clip
+    if nested >= 0 and depth < _MAX_CLIP_DEPTH:
+        n0, m0, n1, m1 = clip_box(st, nested, depth + 1)
+        x0, y0, x1, y1 = max(x0, n0), max(y0, m0), min(x1, n1), min(y1, m1)
+    return (x0, y0, x1, y1)
+
+
+def clip_mask(st: RenderState, k: int, alpha: float = 1.0, depth: int = 0) -> ClipMask | None:
+    """An A8 mask of clip ``k``: the union of its children, intersected with its nested clip,
+    times ``alpha``, over the pixel box :func:`clip_box` (``None`` when that box is empty: the
+    clip hides everything). Cached per render by geometry and ``alpha``."""
+    key = (clip_key(st, k, depth), alpha)
+    cache = st.mask_cache
+    found, cached = cache.get(key)
+    if found:
+        return cached
+    x0, y0, x1, y1 = clip_box(st, k, depth)
+    if x1 <= x0 or y1 <= y0:
+        cache.put(key, None)
+        return None
+    surface = cairo.ImageSurface(cairo.FORMAT_A8, x1 - x0, y1 - y0)
+    # draw in output pixels: an integer device offset shifts cairo's fixed-point geometry
+    # exactly, so every pixel gets the coverage a full-size mask would give it
+    surface.set_device_offset(-x0, -y0)
     mctx = cairo.Context(surface)
     codes_l, pts_l, rules = _clip_paths(st, k)
     mctx.set_source_rgba(0, 0, 0, 1)
@@ -100,17 +191,23 @@ def clip_mask(st: RenderState, k: int, alpha: float = 1.0, depth: int = 0) -> An
         )
         mctx.fill()
     nested = st.scene.clips[k].clip
-    if nested >= 0 and depth < 64:
-        mctx.set_operator(cairo.OPERATOR_DEST_IN)
-        mctx.set_source_surface(clip_mask(st, nested, 1.0, depth + 1), 0, 0)
-        mctx.paint()
+    if nested >= 0 and depth < _MAX_CLIP_DEPTH:
+        inner = clip_mask(st, nested, 1.0, depth + 1)
+        # the box lies inside the nested clip's box, so the nested mask is never None here
+        if inner is not None:
+            mctx.set_operator(cairo.OPERATOR_DEST_IN)
+            mctx.set_source_surface(inner.surface, inner.x, inner.y)
+            mctx.paint()
     if alpha < 1.0:
         mctx.set_operator(cairo.OPERATOR_DEST_IN)
         mctx.set_source_rgba(0, 0, 0, alpha)
         mctx.paint()
+    del mctx
     surface.flush()
-    st.mask_cache[key] = surface
-    return surface
+    surface.set_device_offset(0, 0)
+    mask = ClipMask(surface, x0, y0)
+    cache.put(key, mask)
+    return mask
 
 
 class Layer:
@@ -162,7 +259,9 @@ def close_layer(st: RenderState, layer: Layer) -> None:
     if layer.pushed:
         ctx.pop_group_to_source()
         if layer.mask_clip >= 0:
-            ctx.mask_surface(clip_mask(st, layer.mask_clip, layer.alpha), 0, 0)
+            mask = clip_mask(st, layer.mask_clip, layer.alpha)
+            if mask is not None:  # None: the clip hides the whole layer
+                ctx.mask_surface(mask.surface, mask.x, mask.y)
         elif layer.alpha < 1.0:
             ctx.paint_with_alpha(layer.alpha)
         else:

@@ -6,17 +6,32 @@ and text share this state without importing the draw loop itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import cairo
 import numpy as np
 
 from ..affine import Affine
+from ..limits import Deadline
 from ..scene import Scene
 
-__all__ = ["Columns", "RenderState", "append_path", "cairo_matrix", "prepare_points"]
+__all__ = [
+    "MASK_CACHE_BYTES",
+    "ClipMask",
+    "Columns",
+    "MaskCache",
+    "RenderState",
+    "append_path",
+    "cairo_matrix",
+    "prepare_points",
+]
+
+#: Bytes of clip masks one render keeps for reuse (the most recently used mask is always kept,
+#: whatever its size); see :class:`MaskCache`.
+MASK_CACHE_BYTES = 64 << 20
 
 
 def cairo_matrix(m: Affine) -> cairo.Matrix:
@@ -57,6 +72,68 @@ class Columns:
         ]
 
 
+class ClipMask(NamedTuple):
+    """An A8 clip mask and where its top-left pixel lies in output pixels."""
+
+    surface: Any  # cairo.ImageSurface, FORMAT_A8, no device offset
+    x: int
+    y: int
+
+
+class MaskCache:
+    """Clip masks of one render, least recently used out first once they hold more than
+    ``limit`` bytes. A mask dropped here is rebuilt, identically, if it is needed again, so the
+    limit bounds memory without changing any pixel.
+
+    Examples
+    --------
+    >>> cache = MaskCache(limit=0)
+    >>> cache.put("a", None)
+    >>> cache.get("a"), cache.get("b")
+    ((True, None), (False, None))
+    """
+
+    __slots__ = ("_items", "_bytes", "limit")
+
+    def __init__(self, limit: int = MASK_CACHE_BYTES) -> None:
+        self._items: OrderedDict[Hashable, tuple[ClipMask | None, int]] = OrderedDict()
+        self._bytes = 0
+        self.limit = limit
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of mask pixels held."""
+        return self._bytes
+
+    def get(self, key: Hashable) -> tuple[bool, ClipMask | None]:
+        """``(True, mask)`` when ``key`` is cached (``mask`` may be ``None``: an empty clip)."""
+        item = self._items.get(key)
+        if item is None:
+            return False, None
+        self._items.move_to_end(key)
+        return True, item[0]
+
+    def put(self, key: Hashable, mask: ClipMask | None) -> None:
+        size = 0
+        if mask is not None:
+            size = mask.surface.get_stride() * mask.surface.get_height()
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._bytes -= old[1]
+        self._items[key] = (mask, size)
+        self._bytes += size
+        while self._bytes > self.limit and len(self._items) > 1:
+            _, (_, dropped) = self._items.popitem(last=False)
+            self._bytes -= dropped
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._bytes = 0
+
+
 @dataclass
 class RenderState:
     """Per-render caches and the warnings the renderer itself produced."""
@@ -78,11 +155,16 @@ class RenderState:
     clip_cache: dict[int, tuple[list[list[int]], list[list[float]], list[int]]] = field(
         default_factory=dict
     )
-    mask_cache: dict[tuple[int, float], Any] = field(default_factory=dict)
+    # clip masks by (clip_key, alpha), see layers.clip_mask; geometry digests and pixel boxes
+    # of clips by (clip index, nesting depth)
+    mask_cache: MaskCache = field(default_factory=MaskCache)
+    clip_keys: dict[tuple[int, int], bytes] = field(default_factory=dict)
+    clip_boxes: dict[tuple[int, int], tuple[int, int, int, int]] = field(default_factory=dict)
     bounds: Any = None  # (n, 4) paint bounds in output px, computed when layers need them
     cols: Any = None  # Columns, built by draw_scene
     pattern_cache: dict[Any, Any] = field(default_factory=dict)  # see effects.set_pattern_source
     effect_budget: list[int] | None = None  # see effects._budget
+    deadline: Deadline | None = None  # the wall-clock guard (RENDER_TIMEOUT), shared with nested
 
     def warn(self, code: str, message: str, element: str = "") -> None:
         item = (code, message, element)

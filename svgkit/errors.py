@@ -40,6 +40,9 @@ class ErrorCode(str, enum.Enum):
     """The document parses but draws nothing at all."""
     BAD_INPUT = "BAD_INPUT"
     """The input is of the wrong type (not str or bytes)."""
+    TIMEOUT = "TIMEOUT"
+    """Parsing ran past the wall-clock guard ``Limits.time_budget_s``: the one parse outcome that
+    depends on machine load (the count limits decide ``LIMIT`` deterministically)."""
     RENDER_TIMEOUT = "RENDER_TIMEOUT"
     """A render exceeded its wall-clock budget and its worker was stopped."""
     RENDER_CRASH = "RENDER_CRASH"

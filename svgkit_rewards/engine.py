@@ -52,13 +52,13 @@ _WARMUP_DOCUMENT = (
 
 # Verdicts that depend on the machine's load, not on the document alone, are never cached: a
 # load spike must not floor a completion for as long as it stays in the cache.
-_UNCACHED = frozenset({"RENDER_TIMEOUT", "RENDER_CRASH", "RENDER_MEMORY", "INTERNAL"})
+_UNCACHED = frozenset(
+    {"TIMEOUT", "RENDER_TIMEOUT", "RENDER_CRASH", "RENDER_MEMORY", "INTERNAL"}
+)
 
 
 def _cacheable(analysis: Analysis) -> bool:
-    if analysis.code in _UNCACHED:
-        return False
-    return not (analysis.code == "LIMIT" and analysis.limit == "time_budget_s")
+    return analysis.code not in _UNCACHED
 
 
 class RewardEngine:

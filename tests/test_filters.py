@@ -161,14 +161,15 @@ class TestFilterAsAWhole:
         assert out.dtype == np.float32
         assert out[3, 6, 3] == 1.0 and out[3, 2, 3] == 0.0
 
-    def test_expired_deadline_raises_limit(self) -> None:
-        deadline = Deadline(0.0)
+    def test_expired_deadline_raises_render_timeout(self) -> None:
+        deadline = Deadline(0.0, ErrorCode.RENDER_TIMEOUT)
         time.sleep(0.001)
         layer = np.zeros((4, 4, 4), np.float32)
         filt = Filter("f", (0, 0, 4, 4), (prim("feOffset"),))
         with pytest.raises(SVGKitError) as exc:
             apply_filter(layer, filt, I, deadline=deadline)
-        assert exc.value.code == ErrorCode.LIMIT
+        assert exc.value.code == ErrorCode.RENDER_TIMEOUT
+        assert exc.value.limit == "time_budget_s"
 
 
 # --- inputs ---------------------------------------------------------------------------------

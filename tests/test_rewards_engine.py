@@ -456,6 +456,6 @@ def test_load_dependent_verdicts_are_not_cached():
 
     assert _cacheable(Analysis("k", "OK"))
     assert _cacheable(Analysis("k", "LIMIT", limit="max_elements"))
-    assert not _cacheable(Analysis("k", "LIMIT", limit="time_budget_s"))
-    for code in ("RENDER_TIMEOUT", "RENDER_CRASH", "RENDER_MEMORY", "INTERNAL"):
+    assert _cacheable(Analysis("k", "LIMIT", limit="max_render_work"))
+    for code in ("TIMEOUT", "RENDER_TIMEOUT", "RENDER_CRASH", "RENDER_MEMORY", "INTERNAL"):
         assert not _cacheable(Analysis("k", code))

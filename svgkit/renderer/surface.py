@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ErrorCode, SVGKitError
-from ..limits import Limits
+from ..limits import Deadline, Limits
 from ..scene import Scene
 
 __all__ = [
@@ -174,6 +174,7 @@ def _draw_surface(
 
     from .draw import draw_scene, output_matrix
     from .state import RenderState, prepare_points
+    from .work import check_render_work
 
     scene = _as_scene(src, limits, repair)
     lim = limits if limits is not None else Limits()
@@ -184,6 +185,7 @@ def _draw_surface(
             ctx.set_source_rgba(*bg)
             ctx.paint()
         t_out = output_matrix(scene.canvas, width, height)
+        check_render_work(scene, width, height, t_out, lim)
         codes, points, cmd_offsets, pt_offsets = prepare_points(scene, t_out)
         state = RenderState(
             scene,
@@ -198,6 +200,7 @@ def _draw_surface(
             int(lim.max_image_pixels),
             draw_scene,
         )
+        state.deadline = Deadline(lim.time_budget_s, ErrorCode.RENDER_TIMEOUT)
         draw_scene(state)
         surface.flush()
     except SVGKitError:

@@ -121,7 +121,8 @@ def apply_filter(
         ``(x, y) ↦ (a x + c y + e, b x + d y + f)``. Lengths scale by ``hypot(a, b)`` along x and
         ``hypot(c, d)`` along y; offsets by the linear part.
     deadline
-        Checked before each primitive; raises the deadline's ``LIMIT`` error when spent.
+        Checked before each primitive; raises the deadline's error (``RENDER_TIMEOUT`` while
+        rendering) when spent.
 
     Returns
     -------

@@ -79,8 +79,10 @@ def device_stroke_width(stroke_width: FloatArray, transform: FloatArray) -> Floa
     """
     if not len(transform):
         return np.zeros(0)
-    det = np.abs(transform[:, 0] * transform[:, 3] - transform[:, 1] * transform[:, 2])
-    return np.asarray(stroke_width * np.sqrt(det), dtype=np.float64)
+    # an overflow gives inf, which the builder's coordinate limit then refuses
+    with np.errstate(over="ignore", invalid="ignore"):
+        det = np.abs(transform[:, 0] * transform[:, 3] - transform[:, 1] * transform[:, 2])
+        return np.asarray(stroke_width * np.sqrt(det), dtype=np.float64)
 
 
 class PrimitiveKind(enum.IntEnum):

@@ -95,6 +95,7 @@ def test_a_tiny_arc_is_still_the_half_ellipse_through_its_endpoints() -> None:
     assert math.isclose(y1 - y0, 5.0, rel_tol=1e-3)
 
 
+@pytest.mark.filterwarnings("error")  # a numpy warning under -W error would be INTERNAL
 @given(template=st.sampled_from(TEMPLATES), numbers=st.lists(NUMBER_TEXT, min_size=5, max_size=5))
 def test_extreme_numbers_never_escape_the_taxonomy(template: str, numbers: list[str]) -> None:
     svg = SVG.format(template.format(*numbers))
@@ -105,3 +106,24 @@ def test_extreme_numbers_never_escape_the_taxonomy(template: str, numbers: list[
     if parsed == "OK":
         rendered = _outcome(lambda: svgkit.render(svg, 16, 16))
         assert rendered in ("OK", "LIMIT")
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        # found by benchmarks/bench_fuzz.py: overflows inside numpy that warned out of validate
+        ('<path d="M7 9e-324q4-3 9 0"/>', "OK"),
+        ('<path transform="translate(1e-310)" d="M0 0Q4-2 0-4"/>', "OK"),
+    ],
+)
+def test_denormal_curves_raise_no_numpy_warning(body: str, code: str) -> None:
+    assert svgkit.validate(SVG.format(body)).code == code
+    svgkit.render(SVG.format(body), 16, 16)
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_denormal_viewbox_is_a_limit_without_a_numpy_warning() -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1e-300 1e-300" height="9"><circle/></svg>'
+    report = svgkit.validate(svg)
+    assert (report.code, report.limit) == ("LIMIT", "max_coordinate")

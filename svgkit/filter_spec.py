@@ -17,12 +17,19 @@ SUPPORTED_KINDS: frozenset[str] = frozenset(
         "feColorMatrix",
         "feComponentTransfer",
         "feComposite",
+        "feConvolveMatrix",
+        "feDiffuseLighting",
+        "feDisplacementMap",
         "feDropShadow",
         "feFlood",
         "feGaussianBlur",
+        "feImage",
         "feMerge",
         "feMorphology",
         "feOffset",
+        "feSpecularLighting",
+        "feTile",
+        "feTurbulence",
     }
 )
 """Kinds :func:`svgkit.renderer.filters.apply_filter` implements; any other kind passes its first

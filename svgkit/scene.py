@@ -318,9 +318,13 @@ class FilterPrimitive:
     Parameters
     ----------
     kind
-        The element name: ``"feGaussianBlur"``, ``"feOffset"``, ``"feFlood"``, ``"feComposite"``,
-        ``"feMerge"``, ``"feBlend"``, ``"feColorMatrix"``, ``"feDropShadow"`` (others are kept with
-        their raw attributes in ``params`` and a warning, and pass their first input through).
+        The element name, one of :data:`svgkit.filter_spec.SUPPORTED_KINDS` (``"feGaussianBlur"``,
+        ``"feOffset"``, ``"feFlood"``, ``"feComposite"``, ``"feMerge"``, ``"feBlend"``,
+        ``"feColorMatrix"``, ``"feDropShadow"``, ``"feComponentTransfer"``, ``"feMorphology"``,
+        ``"feTurbulence"``, ``"feDiffuseLighting"``, ``"feSpecularLighting"``,
+        ``"feConvolveMatrix"``, ``"feDisplacementMap"``, ``"feTile"``, ``"feImage"``); others are
+        kept with their raw attributes in ``params`` and a warning, and pass their first input
+        through.
     inputs
         Input names in order: ``"SourceGraphic"``, ``"SourceAlpha"``, a previous ``result`` name,
         or ``""`` for the previous primitive's output (the source graphic for the first one). For
@@ -347,6 +351,18 @@ class FilterPrimitive:
         - feColorMatrix: ``matrix`` (20 floats, row-major 4×5, already expanded from
           ``saturate``/``hueRotate``/``luminanceToAlpha``)
         - feDropShadow: ``std_dev``, ``dx``, ``dy``, ``rgba``
+        - feMorphology: ``operator``, ``radius``; feComponentTransfer: ``funcs``
+        - feTurbulence: ``base_frequency``, ``num_octaves``, ``seed``, ``stitch``, ``fractal``,
+          ``user_to_canvas`` (evaluated in user space), ``tile``
+        - feDiffuseLighting / feSpecularLighting: ``surface_scale``, ``constant``, ``rgb``,
+          ``light`` (distant, point or spot), ``specular_exponent``
+        - feConvolveMatrix: ``order``, ``kernel``, ``bias``, ``edge_mode``, ``preserve_alpha``,
+          and ``divisor``, ``target_x``, ``target_y`` when given
+        - feDisplacementMap: ``scale``, ``x_channel``, ``y_channel``
+        - feImage: ``href`` and ``content`` (a nested Scene of the element or ``data:`` image;
+          never fetched)
+
+        ``docs/filters.md`` has each primitive's exact meaning.
     """
 
     kind: str

@@ -304,27 +304,14 @@ class TestUnsupported:
         filt = Filter(
             "f",
             (0, 0, 1, 1),
-            (prim("feTile"), prim("feFlood", ()), prim("feTurbulence", ()), prim("feTile")),
+            (prim("feBogus"), prim("feFlood", ()), prim("feNonsense", ()), prim("feBogus")),
         )
-        assert unsupported_kinds(filt) == ["feTile", "feTurbulence"]
+        assert unsupported_kinds(filt) == ["feBogus", "feNonsense"]
         assert unsupported_kinds(Filter("f", (0, 0, 1, 1), (prim("feFlood", ()),))) == []
 
-    @pytest.mark.parametrize(
-        "kind",
-        [
-            "feTurbulence",
-            "feConvolveMatrix",
-            "feImage",
-            "feTile",
-            "feDisplacementMap",
-            "feSpecularLighting",
-            "feDiffuseLighting",
-            "feNonsense",
-        ],
-    )
-    def test_unsupported_kinds_pass_their_first_input_through(self, kind: str) -> None:
+    def test_unsupported_kinds_pass_their_first_input_through(self) -> None:
         layer = layer_with(6, 6, (1, 1, 4, 4), (1, 0, 0, 1))
-        out = run(layer, prim(kind, ("SourceAlpha",), sub=(0, 0, 3, 6)))
+        out = run(layer, prim("feNonsense", ("SourceAlpha",), sub=(0, 0, 3, 6)))
         expected = np.zeros_like(layer)
         expected[1:4, 1:3, 3] = 1.0
         np.testing.assert_array_equal(out, expected)
@@ -333,6 +320,8 @@ class TestUnsupported:
         assert {
             "feGaussianBlur", "feOffset", "feFlood", "feComposite", "feMerge", "feBlend",
             "feColorMatrix", "feDropShadow", "feComponentTransfer", "feMorphology",
+            "feTurbulence", "feConvolveMatrix", "feImage", "feTile", "feDisplacementMap",
+            "feSpecularLighting", "feDiffuseLighting",
         } == SUPPORTED_KINDS  # fmt: skip
 
 

@@ -14,7 +14,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from ..filter_spec import (
 from ..ingest.safe_xml import SVG_NS, local_name
 from ..scene import Canvas, Filter, FilterPrimitive, Mask, PaintKind, Pattern, Scene
 from .clip import Clip
-from .context import URL, BBoxFn, Ctx, chain_attr
+from .context import URL, BBoxFn, Ctx, chain_attr, href_of
 from .units import normalise_par, parse_opacity, viewbox_transform
 
 __all__ = ["CSS_FILTER", "resolve_group_effects", "resolve_pattern"]
@@ -125,12 +125,16 @@ def _resolve_filter(
         b.warn("UNSUPPORTED_EFFECT", "only the first filter of a filter list is applied", el)
     target = b.by_id.get(m.group(1))
     if target is None or local_name(target.tag)[1] != "filter":
+        # SVG 1.1 and browsers: an element whose filter reference is missing or is not a
+        # <filter> is not rendered (an empty filter hides it)
         b.warn(
             "MISSING_REFERENCE",
-            f"filter references #{m.group(1)}, which is not a <filter>; drawn without it",
+            f"filter references #{m.group(1)}, which is not a <filter>; the element is not "
+            "rendered",
             el,
         )
-        return -1
+        b.filters.append(Filter(m.group(1), (0.0, 0.0, 0.0, 0.0), ()))
+        return len(b.filters) - 1
     chain = b.href_chain(target, ("filter",))
     units = (chain_attr(chain, "filterUnits") or "objectBoundingBox").strip()
     prim_units = (chain_attr(chain, "primitiveUnits") or "userSpaceOnUse").strip()
@@ -160,15 +164,29 @@ def _resolve_filter(
     sx, sy = math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])
     ubox = user_bbox if user_bbox is not None else (0.0, 0.0, 0.0, 0.0)
     scale = _PrimitiveScale(prim_units != "userSpaceOnUse", ubox, sx, sy)
+    if _recursive_fe_image(b, owner):
+        b.warn("USE_CYCLE", "filter used inside its own feImage; drawn without it", el)
+        return -1
     prims: list[FilterPrimitive] = []
+    subs: dict[str, tuple[float, float, float, float] | None] = {}
+    previous: list[tuple[float, float, float, float] | None] = []
     for child in owner:
         if not _is_fe(child):
             continue
         kind = local_name(child.tag)[1]
         pstyle, _ = b.compute_style(child, kind, fctx)
-        sub = _subregion(b, child, scale, (rx, ry, rw, rh), ctm, vp)
+        default = _default_subregion(_input_names(child, kind), (rx, ry, rw, rh), subs, previous)
+        user_sub = _subregion_user(b, child, scale, default, vp)
+        previous = [user_sub]
+        if child.get("result", "").strip():
+            subs[child.get("result", "").strip()] = user_sub
+        sub = _corners_bbox(ctm, *user_sub) if user_sub is not None else (0.0, 0.0, 0.0, 0.0)
         linear = pstyle.get("color-interpolation-filters", "linearRGB").strip() != "sRGB"
-        inputs, params = _primitive_params(b, child, kind, pstyle, scale, fctx)
+        if kind in _FIDELITY_KINDS:
+            where = _Placement(ctm, user_sub or (rx, ry, rw, rh), scale, fctx)
+            inputs, params = _fidelity_params(b, child, kind, pstyle, where)
+        else:
+            inputs, params = _primitive_params(b, child, kind, pstyle, scale, fctx)
         if kind not in SUPPORTED_KINDS:
             b.warn(
                 "UNSUPPORTED_EFFECT",
@@ -179,6 +197,75 @@ def _resolve_filter(
             FilterPrimitive(kind, inputs, child.get("result", "").strip(), sub, linear, params)
         )
     return _append_filter(b, target, region, tuple(prims))
+
+
+_STANDARD_INPUTS = frozenset(
+    {
+        "SourceGraphic",
+        "SourceAlpha",
+        "BackgroundImage",
+        "BackgroundAlpha",
+        "FillPaint",
+        "StrokePaint",
+    }
+)
+Rect = tuple[float, float, float, float]
+
+
+def _input_names(child: ET.Element, kind: str) -> list[str] | None:
+    """The inputs a primitive references (``None``: none, or feTile)."""
+    if kind in ("feFlood", "feImage", "feTurbulence", "feTile"):
+        return None
+    if kind == "feMerge":
+        names = [
+            n.get("in", "").strip()
+            for n in child
+            if isinstance(n.tag, str) and local_name(n.tag)[1] == "feMergeNode"
+        ]
+        return names or None
+    names = [child.get("in", "").strip()]
+    if kind in ("feComposite", "feBlend", "feDisplacementMap"):
+        names.append(child.get("in2", "").strip())
+    return names
+
+
+def _default_subregion(
+    names: list[str] | None, region: Rect, subs: dict[str, Rect | None], previous: list[Rect | None]
+) -> Rect:
+    """Filter Effects: a primitive's x/y/width/height default to the union of the subregions of
+    the primitives it references; to the filter region when it references a standard input
+    (SourceGraphic, …), none (feFlood, feImage, feTurbulence), or is feTile."""
+    if names is None:
+        return region
+    rects: list[Rect | None] = []
+    for name in names:
+        if name in _STANDARD_INPUTS:
+            return region
+        if name and name in subs:
+            rects.append(subs[name])
+        elif previous:  # "" and unknown names: the previous result
+            rects.append(previous[0])
+        else:  # … which is SourceGraphic for the first primitive
+            return region
+    live = [r for r in rects if r is not None]
+    if not live:
+        return region
+    x0 = min(r[0] for r in live)
+    y0 = min(r[1] for r in live)
+    x1 = max(r[0] + r[2] for r in live)
+    y1 = max(r[1] + r[3] for r in live)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def _recursive_fe_image(b: Clip, owner: ET.Element) -> bool:
+    """Whether the filter has an feImage referencing an element whose feImage picture is being
+    built: the filter is then ignored on that element (the element is drawn without it)."""
+    for child in owner:
+        if _is_fe(child) and local_name(child.tag)[1] == "feImage":
+            href = (href_of(child) or "").strip()
+            if href.startswith("#") and f"feImage:{href[1:]}" in b.active_refs:
+                return True
+    return False
 
 
 class _PrimitiveScale:
@@ -198,16 +285,27 @@ class _PrimitiveScale:
     def y(self, v: float) -> float:
         return v * (self.bh if self.obb else 1.0) * self.sy
 
+    def point(self, x: float, y: float, z: float) -> tuple[float, float, float]:
+        """A light's position in user units (fractions of the bbox for objectBoundingBox); ``z``
+        scales by the bbox's mean side ``sqrt((w² + h²) / 2)``."""
+        if not self.obb:
+            return (x, y, z)
+        return (
+            self.ox + x * self.bw,
+            self.oy + y * self.bh,
+            z * math.sqrt((self.bw * self.bw + self.bh * self.bh) / 2.0),
+        )
 
-def _subregion(
+
+def _subregion_user(
     b: Clip,
     child: ET.Element,
     scale: _PrimitiveScale,
     region: tuple[float, float, float, float],
-    ctm: Affine,
     vp: tuple[float, float],
-) -> tuple[float, float, float, float]:
-    """A primitive's x/y/width/height in device px; missing values default to the filter region."""
+) -> tuple[float, float, float, float] | None:
+    """A primitive's x/y/width/height in user units (missing values default to the filter
+    region), or ``None`` when its size is not positive."""
 
     def coord(name: str, default: float, axis: str, position: bool) -> float:
         raw = child.get(name)
@@ -222,9 +320,9 @@ def _subregion(
     rx, ry, rw, rh = region
     x, y = coord("x", rx, "x", True), coord("y", ry, "y", True)
     w, h = coord("width", rw, "x", False), coord("height", rh, "y", False)
-    if w <= 0 or h <= 0:
-        return (0.0, 0.0, 0.0, 0.0)
-    return _corners_bbox(ctm, x, y, w, h)
+    if not w > 0 or not h > 0:
+        return None
+    return (x, y, w, h)
 
 
 def _is_fe(el: Any) -> bool:
@@ -380,62 +478,360 @@ def _primitive_params(
     return inputs, params
 
 
+# ------------------------------------------------------------ turbulence, lighting, images …
+_FIDELITY_KINDS = frozenset(
+    {
+        "feConvolveMatrix",
+        "feDiffuseLighting",
+        "feDisplacementMap",
+        "feImage",
+        "feSpecularLighting",
+        "feTile",
+        "feTurbulence",
+    }
+)
+_LIGHTS = {"feDistantLight": "distant", "fePointLight": "point", "feSpotLight": "spot"}
+
+
+class _Placement(NamedTuple):
+    """Where a primitive sits: the filtered element's user → canvas transform, the primitive
+    subregion in user units, the primitive length scale and the filter's style context."""
+
+    ctm: Affine
+    sub: tuple[float, float, float, float]
+    scale: _PrimitiveScale
+    fctx: Ctx
+
+
+def _fidelity_params(
+    b: Clip, el: ET.Element, kind: str, style: dict[str, str], where: _Placement
+) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Inputs and parameters of feTurbulence, feDisplacementMap, the lighting primitives,
+    feConvolveMatrix, feTile and feImage (documented in ``docs/filters.md``)."""
+    in1 = el.get("in", "").strip()
+    if kind == "feTurbulence":
+        return (), _turbulence_params(b, el, where)
+    if kind == "feDisplacementMap":
+        s = b.number(el.get("scale"), 0.0, el, "scale")
+        params: dict[str, Any] = {
+            "scale": (where.scale.x(s), where.scale.y(s)),
+            "x_channel": el.get("xChannelSelector", "A").strip(),
+            "y_channel": el.get("yChannelSelector", "A").strip(),
+        }
+        return (in1, el.get("in2", "").strip()), params
+    if kind in ("feDiffuseLighting", "feSpecularLighting"):
+        return (in1,), _lighting_params(b, el, kind, style, where)
+    if kind == "feConvolveMatrix":
+        return (in1,), _convolve_params(b, el)
+    if kind == "feTile":
+        return (in1,), {}
+    return (), _image_params(b, el, where)
+
+
+def _turbulence_params(b: Clip, el: ET.Element, where: _Placement) -> dict[str, Any]:
+    freq = _numbers(el.get("baseFrequency"))
+    if len(freq) not in (1, 2):
+        if el.get("baseFrequency") is not None:
+            b.warn("INVALID_ATTRIBUTE", "baseFrequency must be one or two numbers; 0 used", el)
+        freq = [0.0]
+    octaves = b.number(el.get("numOctaves"), 1.0, el, "numOctaves")
+    if not octaves.is_integer():
+        b.warn("INVALID_ATTRIBUTE", "numOctaves must be an integer; 1 used", el)
+        octaves = 1.0
+    seed = b.number(el.get("seed"), 0.0, el, "seed")
+    return {
+        "base_frequency": (freq[0], freq[-1]),
+        "num_octaves": int(min(max(octaves, 0.0), 1e6)),
+        # Filter Effects: the seed is truncated (rounded towards zero) before use
+        "seed": math.trunc(max(-(2.0**62), min(2.0**62, seed))),
+        "stitch": el.get("stitchTiles", "noStitch").strip() == "stitch",
+        "fractal": el.get("type", "turbulence").strip() == "fractalNoise",
+        "user_to_canvas": where.ctm,
+        "tile": where.sub,
+    }
+
+
+def _lighting_params(
+    b: Clip, el: ET.Element, kind: str, style: dict[str, str], where: _Placement
+) -> dict[str, Any]:
+    raw = style.get("lighting-color", "white").strip()
+    if raw.lower() == "currentcolor":
+        raw = style.get("color", "black")
+    rgba = parse_color(raw)
+    if rgba is None:
+        b.warn("INVALID_ATTRIBUTE", f"lighting-color={raw!r} is not a colour; white used", el)
+        rgba = (1.0, 1.0, 1.0, 1.0)
+    specular = kind == "feSpecularLighting"
+    name = "specularConstant" if specular else "diffuseConstant"
+    params: dict[str, Any] = {
+        "surface_scale": b.number(el.get("surfaceScale"), 1.0, el, "surfaceScale"),
+        "constant": b.number(el.get(name), 1.0, el, name),
+        "rgb": (rgba[0], rgba[1], rgba[2]),  # the colour's alpha plays no part
+        "light": _light_source(b, el, where),
+    }
+    if specular:
+        params["specular_exponent"] = b.number(
+            el.get("specularExponent"), 1.0, el, "specularExponent"
+        )
+    if params["light"] is None:
+        b.warn("INVALID_ATTRIBUTE", f"<{kind}> has no light source; it is transparent", el)
+    return params
+
+
+def _light_source(b: Clip, el: ET.Element, where: _Placement) -> dict[str, Any] | None:
+    """The first light source child, positions mapped to canvas px (``z`` scaled by the user →
+    canvas scale ``sqrt((sx² + sy²) / 2)``)."""
+    light = next(
+        (c for c in el if isinstance(c.tag, str) and local_name(c.tag)[1] in _LIGHTS), None
+    )
+    if light is None:
+        return None
+    kind = _LIGHTS[local_name(light.tag)[1]]
+
+    def num(name: str, default: float = 0.0) -> float:
+        return b.number(light.get(name), default, light, name)
+
+    if kind == "distant":
+        return {"type": kind, "azimuth": num("azimuth"), "elevation": num("elevation")}
+    ctm = where.ctm
+    z_scale = math.sqrt((math.hypot(ctm[0], ctm[1]) ** 2 + math.hypot(ctm[2], ctm[3]) ** 2) / 2)
+
+    def canvas(x: float, y: float, z: float) -> tuple[float, float, float]:
+        ux, uy, uz = where.scale.point(x, y, z)
+        return (
+            ctm[0] * ux + ctm[2] * uy + ctm[4],
+            ctm[1] * ux + ctm[3] * uy + ctm[5],
+            uz * z_scale,
+        )
+
+    x, y, z = canvas(num("x"), num("y"), num("z"))
+    out: dict[str, Any] = {"type": kind, "x": x, "y": y, "z": z}
+    if kind == "spot":
+        px, py, pz = canvas(num("pointsAtX"), num("pointsAtY"), num("pointsAtZ"))
+        out.update(points_at_x=px, points_at_y=py, points_at_z=pz)
+        out["specular_exponent"] = num("specularExponent", 1.0)
+        cone = light.get("limitingConeAngle")
+        out["cone"] = None if cone is None else num("limitingConeAngle", 90.0)
+    return out
+
+
+def _convolve_params(b: Clip, el: ET.Element) -> dict[str, Any]:
+    order = _numbers(el.get("order", "3"))
+    if len(order) == 1:
+        order = [order[0], order[0]]
+    params: dict[str, Any] = {
+        "order": tuple(order) if len(order) == 2 else (0.0, 0.0),
+        "kernel": _numbers(el.get("kernelMatrix")),
+        "bias": b.number(el.get("bias"), 0.0, el, "bias"),
+        "edge_mode": el.get("edgeMode", "duplicate").strip(),
+        "preserve_alpha": el.get("preserveAlpha", "false").strip() == "true",
+    }
+    for attr, key in (("divisor", "divisor"), ("targetX", "target_x"), ("targetY", "target_y")):
+        if el.get(attr) is not None:
+            params[key] = b.number(el.get(attr), math.nan, el, attr)
+    return params
+
+
+def _image_params(b: Clip, el: ET.Element, where: _Placement) -> dict[str, Any]:
+    """feImage: its picture as a nested Scene in canvas px: an element reference drawn as a
+    ``<use>`` placed at the subregion's x/y, or a ``data:`` image fitted into the subregion.
+    Nothing else is ever fetched: other references place nothing, with a warning."""
+    href = (href_of(el) or "").strip()
+    x, y, w, h = where.sub
+    holder = ET.Element("g")
+    key = ""
+    if href.startswith("#") and len(href) > 1:
+        target = b.by_id.get(href[1:])
+        if target is None:
+            b.warn("MISSING_REFERENCE", f"feImage references {href}, which does not exist", el)
+            return {"href": href, "content": None}
+        key = f"feImage:{href[1:]}"
+        if key in b.active_refs:
+            b.warn("USE_CYCLE", f"feImage reference to {href} inside itself is not drawn", el)
+            return {"href": href, "content": None}
+        ET.SubElement(holder, "use", {"href": href, "x": repr(x), "y": repr(y)})
+    elif href.startswith("data:"):
+        attrs = {"href": href, "x": repr(x), "y": repr(y), "width": repr(w), "height": repr(h)}
+        par = el.get("preserveAspectRatio")
+        if par is not None:
+            attrs["preserveAspectRatio"] = par
+        ET.SubElement(holder, "image", attrs)
+    else:
+        b.warn(
+            "EXTERNAL_REFERENCE",
+            f"feImage href={href[:60]!r} is not a data: URI or an element; never fetched",
+            el,
+        )
+        return {"href": href[:60], "content": None}
+    if key:
+        b.active_refs.add(key)
+    try:
+        content = b.build_nested(holder, where.ctm, where.fctx, "feImage", b.canvas_info)
+    finally:
+        b.active_refs.discard(key)
+    return {"href": href[:60], "content": content}
+
+
+_CSS_FUNCTION = re.compile(r"\s*([A-Za-z-]+)\(((?:[^()]|\([^()]*\))*)\)\s*")
+_ANGLE_UNITS = {"deg": 1.0, "grad": 0.9, "rad": 180.0 / math.pi, "turn": 360.0, "": 1.0}
+_CSS_GREYSCALE = (0.2126, 0.7152, 0.0722)
+_CSS_SEPIA = ((0.393, 0.769, 0.189), (0.349, 0.686, 0.168), (0.272, 0.534, 0.131))
+
+
+def _css_functions(value: str) -> list[tuple[str, str]] | None:
+    """``name(args) name(args) …`` → pairs, or ``None`` when the list does not parse."""
+    out: list[tuple[str, str]] = []
+    pos, text = 0, value.strip()
+    while pos < len(text):
+        m = _CSS_FUNCTION.match(text, pos)
+        if m is None:
+            return None
+        out.append((m.group(1).lower(), m.group(2).strip()))
+        pos = m.end()
+    return out or None
+
+
+def _css_amount(args: str, default: float, cap: float | None) -> float | None:
+    """A ``<number> | <percentage>`` argument (``None``: invalid, e.g. negative)."""
+    text = args.strip()
+    if not text:
+        return default
+    try:
+        v = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(v) or v < 0.0:
+        return None
+    return min(v, cap) if cap is not None else v
+
+
+def _css_angle(args: str) -> float | None:
+    m = re.fullmatch(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([a-z]*)\s*", args or "0")
+    if m is None or m.group(2) not in _ANGLE_UNITS:
+        return None
+    if not m.group(2) and float(m.group(1)) != 0.0:
+        return None  # CSS angles need a unit (only 0 may go without)
+    v = float(m.group(1)) * _ANGLE_UNITS[m.group(2)]
+    return v if math.isfinite(v) else None
+
+
+def _css_matrix(rows: tuple[tuple[float, float, float], ...], amount: float) -> tuple[float, ...]:
+    """The 4×5 matrix mixing the identity (``amount`` 0) and ``rows`` (``amount`` 1)."""
+    out: list[float] = []
+    for i, row in enumerate(rows):
+        out += [(1 - amount) * (1.0 if j == i else 0.0) + amount * row[j] for j in range(3)]
+        out += [0.0, 0.0]
+    return (*out, 0.0, 0.0, 0.0, 1.0, 0.0)
+
+
+def _css_transfer(rgb: dict[str, Any] | None, alpha: dict[str, Any] | None) -> dict[str, Any]:
+    funcs = {c: rgb for c in "RGB"} if rgb is not None else {}
+    if alpha is not None:
+        funcs["A"] = alpha
+    return {"funcs": funcs}
+
+
+def _css_primitive(
+    b: Clip, name: str, args: str, el: ET.Element, ctx: Ctx, sx: float, sy: float
+) -> tuple[str, dict[str, Any], float] | None:
+    """One CSS filter function as (kind, params, padding in user units), as Filter Effects 1
+    §13 defines its equivalent primitive; ``None`` when it is invalid."""
+    vp = ctx.viewport
+    if name == "blur":
+        parts = args.split()
+        if len(parts) > 1 or (parts and parts[0].endswith("%")):
+            return None
+        r = b.length(parts[0] if parts else "0", 0.0, el, "blur", "xy", vp)
+        if not r >= 0.0:
+            return None
+        return "feGaussianBlur", {"std_dev": (r * sx, r * sy), "edge_mode": "none"}, 3.0 * r
+    if name == "drop-shadow":
+        return _css_drop_shadow(b, args, el, ctx, sx, sy)
+    if name == "hue-rotate":
+        angle = _css_angle(args)
+        return None if angle is None else ("feColorMatrix", {"matrix": hue_rotate_matrix(angle)}, 0)
+    caps = {"grayscale": 1.0, "sepia": 1.0, "invert": 1.0, "opacity": 1.0}
+    if name not in (*caps, "saturate", "brightness", "contrast"):
+        return None
+    amount = _css_amount(args, 1.0, caps.get(name))
+    if amount is None:
+        return None
+    if name == "grayscale":
+        rows = (_CSS_GREYSCALE, _CSS_GREYSCALE, _CSS_GREYSCALE)
+        return "feColorMatrix", {"matrix": _css_matrix(rows, amount)}, 0.0
+    if name == "sepia":
+        return "feColorMatrix", {"matrix": _css_matrix(_CSS_SEPIA, amount)}, 0.0
+    if name == "saturate":
+        return "feColorMatrix", {"matrix": saturate_matrix(amount)}, 0.0
+    if name == "invert":
+        table = {"type": "table", "tableValues": [amount, 1.0 - amount]}
+        return "feComponentTransfer", _css_transfer(table, None), 0.0
+    if name == "opacity":
+        table = {"type": "table", "tableValues": [0.0, amount]}
+        return "feComponentTransfer", _css_transfer(None, table), 0.0
+    intercept = 0.0 if name == "brightness" else 0.5 - 0.5 * amount
+    linear = {"type": "linear", "slope": amount, "intercept": intercept}
+    return "feComponentTransfer", _css_transfer(linear, None), 0.0
+
+
+def _css_drop_shadow(
+    b: Clip, args: str, el: ET.Element, ctx: Ctx, sx: float, sy: float
+) -> tuple[str, dict[str, Any], float] | None:
+    """``drop-shadow(<color>? <dx> <dy> <std-dev>?)``; the colour defaults to ``currentColor``."""
+    if "," in re.sub(r"\([^)]*\)", "", args):
+        return None  # the arguments are separated by spaces only
+    parts = re.findall(r"(?:rgba?|hsla?)\([^)]*\)|#[0-9a-fA-F]+|[A-Za-z]+|[-+.\d]+[a-z%]*", args)
+    lengths = [p for p in parts if re.match(r"^[-+.\d]", p)]
+    colours = [p for p in parts if not re.match(r"^[-+.\d]", p)]
+    if len(lengths) == 1 or len(lengths) > 3 or len(colours) > 1:
+        return None
+    if any(v.endswith("%") for v in lengths):
+        return None  # CSS lengths: percentages are not allowed here
+    dx, dy, r = (
+        b.length(v, 0.0, el, "drop-shadow", "xy", ctx.viewport)
+        for v in ([*lengths, "0", "0", "0"])[:3]
+    )
+    if not r >= 0.0:
+        return None
+    colour = colours[0] if colours else "currentColor"
+    if colour.lower() == "currentcolor":
+        colour = b.element_style(el, ctx)[0].get("color", "black")
+    rgba = parse_color(colour) or (0.0, 0.0, 0.0, 1.0)
+    params = {"std_dev": (r * sx, r * sy), "dx": dx * sx, "dy": dy * sy, "rgba": rgba}
+    return "feDropShadow", params, 3.0 * r + max(abs(dx), abs(dy))
+
+
 def _css_filter(b: Clip, value: str, el: ET.Element, ctm: Affine, user_bbox: Any, ctx: Ctx) -> int:
-    """CSS filter functions: ``blur()`` and ``drop-shadow()`` become primitives; others warn."""
-    m = CSS_FILTER.match(value)
-    if m is None:
+    """A list of CSS filter functions (Filter Effects 1 §13) as one filter whose primitives run in
+    order, in sRGB; an invalid function invalidates the whole list (drawn without a filter)."""
+    funcs = _css_functions(value)
+    if funcs is None:
         b.warn("UNSUPPORTED_EFFECT", f"filter={value!r} is not understood; drawn without it", el)
         return -1
-    name, args = m.group(1).lower(), m.group(2)
     if user_bbox is None:
         return -1
     sx, sy = math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])
+    if re.search(r"\d(em|ex)\b", value):  # em lengths are relative to this element's font
+        b.font_size_hint = b.font_size(b.element_style(el, ctx)[0], el, ctx)
+    resolved: list[tuple[str, dict[str, Any]]] = []
+    pad = 0.0
+    for name, args in funcs:
+        one = _css_primitive(b, name, args, el, ctx, sx, sy)
+        if one is None:
+            b.warn("INVALID_ATTRIBUTE", f"filter function {name}({args}) is invalid; no filter", el)
+            return -1
+        resolved.append((one[0], one[1]))
+        pad += one[2]
     x0, y0, x1, y1 = user_bbox
     w, h = x1 - x0, y1 - y0
-    if name == "blur":
-        r = b.length(args.strip() or "0", 0.0, el, "blur", "xy", ctx.viewport)
-        pad = 3 * r
-        region = _corners_bbox(ctm, x0 - pad, y0 - pad, w + 2 * pad, h + 2 * pad)
-        prim = FilterPrimitive(
-            "feGaussianBlur",
-            ("",),
-            "",
-            region,
-            False,
-            {"std_dev": (r * sx, r * sy), "edge_mode": "none"},
-        )
-        b.filters.append(Filter("", region, (prim,)))
-        return len(b.filters) - 1
-    if name == "drop-shadow":
-        parts = re.findall(
-            r"(?:rgba?|hsla?)\([^)]*\)|#[0-9a-fA-F]+|[A-Za-z]+|[-+.\d]+[a-z%]*", args
-        )
-        lengths = [p for p in parts if re.match(r"^[-+.\d]", p)]
-        colours = [p for p in parts if not re.match(r"^[-+.\d]", p)]
-        dx, dy, r = (
-            b.length(v, 0.0, el, "drop-shadow", "xy", ctx.viewport)
-            for v in ([*lengths, "0", "0", "0"])[:3]
-        )
-        rgba = parse_color(colours[0]) if colours else None
-        pad = 3 * r + max(abs(dx), abs(dy))
-        region = _corners_bbox(ctm, x0 - pad, y0 - pad, w + 2 * pad, h + 2 * pad)
-        prim = FilterPrimitive(
-            "feDropShadow",
-            ("",),
-            "",
-            region,
-            False,
-            {
-                "std_dev": (r / 2 * sx, r / 2 * sy),
-                "dx": dx * sx,
-                "dy": dy * sy,
-                "rgba": rgba or (0.0, 0.0, 0.0, 1.0),
-            },
-        )
-        b.filters.append(Filter("", region, (prim,)))
-        return len(b.filters) - 1
-    b.warn("UNSUPPORTED_EFFECT", f"CSS filter function {name}() is not applied", el)
-    return -1
+    # filter functions have no region: the bbox grown by 10% and by what blurs and shadows reach
+    px, py = pad + 0.1 * w, pad + 0.1 * h
+    region = _corners_bbox(ctm, x0 - px, y0 - py, w + 2 * px, h + 2 * py)
+    prims = tuple(
+        FilterPrimitive(kind, ("",), "", region, False, params) for kind, params in resolved
+    )
+    b.filters.append(Filter("", region, prims))
+    return len(b.filters) - 1
 
 
 # ---------------------------------------------------------------------------------------- masks

@@ -71,6 +71,8 @@ MAX_TILE_PIXELS_PER_RENDER = 1 << 26
 MAX_FILTER_PIXELS_PER_RENDER = 1 << 26
 #: How deep masks of masks are followed.
 _MAX_MASK_DEPTH = 16
+#: Largest side of a cairo image surface.
+_MAX_SURFACE_SIDE = 32767
 
 Box = tuple[int, int, int, int]
 _EMPTY: Box = (0, 0, 0, 0)
@@ -85,9 +87,11 @@ _ORDER = np.array((2, 1, 0, 3) if sys.byteorder == "little" else (1, 2, 3, 0), d
 # ---------------------------------------------------------------------------------------------
 
 
-def _pixel_box(rect: tuple[float, float, float, float], t: Affine, width: int, height: int) -> Box:
+def _pixel_box(
+    rect: tuple[float, float, float, float], t: Affine, width: int, height: int, margin: int = 0
+) -> Box:
     """``(x, y, w, h)`` in canvas px → whole output pixels ``(x0, y0, x1, y1)``, rounded outwards
-    and clipped to ``width × height`` (the same rule as
+    and clipped to ``width × height`` grown by ``margin`` pixels on each side (the same rule as
     :func:`svgkit.renderer.filters.filter_pixel_box`, kept here so masks do not import the filter
     engine)."""
     x, y, w, h = (float(v) for v in rect)
@@ -99,10 +103,10 @@ def _pixel_box(rect: tuple[float, float, float, float], t: Affine, width: int, h
     ys = [b * px + d * py + f for px, py in corners]
     if not all(math.isfinite(v) for v in xs + ys):
         return _EMPTY
-    x0 = max(0, math.floor(max(-1e9, min(xs)) + _SNAP))
-    y0 = max(0, math.floor(max(-1e9, min(ys)) + _SNAP))
-    x1 = min(int(width), math.ceil(min(1e9, max(xs)) - _SNAP))
-    y1 = min(int(height), math.ceil(min(1e9, max(ys)) - _SNAP))
+    x0 = max(-margin, math.floor(max(-1e9, min(xs)) + _SNAP))
+    y0 = max(-margin, math.floor(max(-1e9, min(ys)) + _SNAP))
+    x1 = min(int(width) + margin, math.ceil(min(1e9, max(xs)) - _SNAP))
+    y1 = min(int(height) + margin, math.ceil(min(1e9, max(ys)) - _SNAP))
     if x1 <= x0 or y1 <= y0:
         return _EMPTY
     return (x0, y0, x1, y1)
@@ -266,6 +270,51 @@ def _filter_box(st: RenderState, k: int) -> Box:
     return _pixel_box(st.scene.filters[k].region, st.t_out, st.width, st.height)
 
 
+# Primitives whose output pixel reads other input pixels: only through them can content outside
+# the output reach it (offsets are checked for being non-zero).
+_SPATIAL_KINDS = frozenset(
+    {
+        "feConvolveMatrix",
+        "feDiffuseLighting",
+        "feDisplacementMap",
+        "feDropShadow",
+        "feGaussianBlur",
+        "feMorphology",
+        "feOffset",
+        "feSpecularLighting",
+        "feTile",
+    }
+)
+
+
+def _moves_pixels(filt: Any) -> bool:
+    for prim in filt.primitives:
+        if prim.kind == "feOffset":
+            if prim.params.get("dx", 0.0) != 0.0 or prim.params.get("dy", 0.0) != 0.0:
+                return True
+        elif prim.kind in _SPATIAL_KINDS:
+            return True
+    return False
+
+
+def _filter_work_box(st: RenderState, k: int) -> Box:
+    """Filter ``k``'s region in output pixels *not* clipped to the output when one of its
+    primitives reads neighbouring pixels: content just outside the canvas is part of
+    ``SourceGraphic`` and feeds a blur or an offset inside it. The region is still bounded by the
+    output grown by one output size on each side (content further out could only reach the
+    output through offsets of more than a canvas). A filter of per-pixel primitives only needs
+    (and gets) the region clipped to the output."""
+    filt = st.scene.filters[k]
+    if not _moves_pixels(filt):
+        return _filter_box(st, k)
+    margin = max(st.width, st.height)
+    return _pixel_box(filt.region, st.t_out, st.width, st.height, margin)
+
+
+def _area(box: Box) -> int:
+    return 0 if _is_empty(box) else (box[2] - box[0]) * (box[3] - box[1])
+
+
 def _mask_box(st: RenderState, k: int) -> Box:
     return _pixel_box(st.scene.masks[k].region, st.t_out, st.width, st.height)
 
@@ -331,9 +380,13 @@ def open_effect_layer(
     filter_index = grp.filter_index
     box = _EMPTY
     if filter_index >= 0:
-        box = _filter_box(st, filter_index)
+        # the whole region when the budget allows, else only its part on the output
+        box = _filter_work_box(st, filter_index)
         budget = _budget(st)
-        area = (box[2] - box[0]) * (box[3] - box[1])
+        area = _area(box)
+        if area > budget[1] or max(box[2] - box[0], box[3] - box[1]) > _MAX_SURFACE_SIDE:
+            box = _filter_box(st, filter_index)
+            area = _area(box)
         if area > budget[1]:
             st.warn(
                 "FILTER_NOT_APPLIED",
@@ -395,18 +448,48 @@ def _filtered(st: RenderState, effect: _Effect) -> Any:
     from .filters import apply_filter
 
     x0, y0 = effect.box[0], effect.box[1]
+    filt = st.scene.filters[effect.filter_index]
+    images = _fe_images(st, filt, effect.box)
     surface = effect.surface
     surface.flush()
     layer = _surface_to_float(surface)
     t = st.t_out
     to_layer = (t[0], t[1], t[2], t[3], t[4] - x0, t[5] - y0)
-    result = apply_filter(
-        layer, st.scene.filters[effect.filter_index], to_layer, deadline=st.deadline
-    )
+    result = apply_filter(layer, filt, to_layer, deadline=st.deadline, images=images)
     _float_to_bytes(result, _argb_pixels(surface), _ORDER)
     surface.mark_dirty()
     surface.set_device_offset(0, 0)
     return surface
+
+
+def _fe_images(st: RenderState, filt: Any, box: Box) -> dict[int, npt.NDArray[np.float32]]:
+    """The picture of each ``feImage`` primitive with content (a nested Scene in canvas px),
+    drawn over the filter's pixel box as float32 premultiplied RGBA. Each counts against the
+    render's filter pixel budget; past it the primitive places nothing, with a warning."""
+    images: dict[int, npt.NDArray[np.float32]] = {}
+    x0, y0, x1, y1 = box
+    for i, prim in enumerate(filt.primitives):
+        content = prim.params.get("content") if prim.kind == "feImage" else None
+        if not isinstance(content, Scene) or not len(content):
+            continue
+        budget = _budget(st)
+        if _area(box) > budget[1]:
+            st.warn(
+                "FILTER_NOT_APPLIED",
+                "feImage exceeds the per-render filter pixel budget; it places nothing",
+                "feImage",
+            )
+            continue
+        budget[1] -= _area(box)
+        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, x1 - x0, y1 - y0)
+        surface.set_device_offset(-x0, -y0)
+        nested = _nested_state(st, content, cairo.Context(surface), st.width, st.height, st.t_out)
+        st.draw_nested(nested)
+        surface.flush()
+        pixels = np.empty((y1 - y0, x1 - x0, 4), np.float32)
+        _bytes_to_float(_argb_pixels(surface), pixels, _ORDER)
+        images[i] = pixels
+    return images
 
 
 def close_effect_layer(st: RenderState, layer: Layer) -> None:

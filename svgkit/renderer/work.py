@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from ..affine import Affine
 from ..limits import Limits, limit_error
-from ..scene import LineJoin, PaintKind, PrimitiveKind, Scene
+from ..scene import FilterPrimitive, LineJoin, PaintKind, PrimitiveKind, Scene
 
 __all__ = [
     "PIXELS_PER_UNIT",
@@ -232,8 +232,7 @@ def _layers(scene: Scene, width: int, height: int, t_out: Affine) -> tuple[int, 
         if g.filter_index >= 0:
             fx, fy, fw, fh = scene.filters[g.filter_index].region
             box = np.array([[fx, fy, fx + fw, fy + fh]])
-            primitives = len(scene.filters[g.filter_index].primitives)
-            passes += _RICH_PIXEL_FACTOR * primitives
+            passes += sum(_filter_passes(p) for p in scene.filters[g.filter_index].primitives)
             bytes_per_px += 16.0 * 3  # float32 RGBA: source, result and one intermediate
         elif g.mask_index >= 0:
             mx, my, mw, mh = scene.masks[g.mask_index].region
@@ -245,6 +244,22 @@ def _layers(scene: Scene, width: int, height: int, t_out: Affine) -> tuple[int, 
         chain_bytes[g.index] = above + bytes_per_px * area
         peak = max(peak, chain_bytes[g.index])
     return int(pixels), int(peak)
+
+
+def _filter_passes(primitive: FilterPrimitive) -> float:
+    """Composited-pixel passes one filter primitive costs over its filter region (128 passes is
+    about one unit, 26 ns, a pixel): fitted to ``benchmarks/bench_filters.py`` at 512²."""
+    kind, params = primitive.kind, primitive.params
+    if kind == "feTurbulence":
+        octaves = min(max(int(params.get("num_octaves", 1)), 1), 32)
+        return 8.0 + 96.0 * octaves  # ~18 ns a pixel per octave
+    if kind in ("feDiffuseLighting", "feSpecularLighting"):
+        return 256.0
+    if kind == "feConvolveMatrix":
+        return 8.0 + 16.0 * min(len(params.get("kernel", ())), 1024)
+    if kind in ("feGaussianBlur", "feDropShadow", "feMorphology", "feDisplacementMap"):
+        return 64.0
+    return float(_RICH_PIXEL_FACTOR)
 
 
 def _primitive_work(scene: Scene, width: int, height: int, t_out: Affine) -> RenderWork:

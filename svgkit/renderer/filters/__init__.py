@@ -2,8 +2,9 @@
 into its own layer (the ``SourceGraphic``) and calls :func:`apply_filter`, which runs the
 filter's primitives over ``(H, W, 4)`` float32 premultiplied RGBA in [0, 1] knowing nothing of
 XML, cairo or the Scene beyond ``Filter``/``FilterPrimitive``. ``graph`` runs the chain over
-the shared core of ``image``; the primitives live by family in ``blur``,
-``composite``, ``color`` and ``morphology``. ``docs/filters.md`` gives every formula.
+the shared core of ``image``; the primitives live by family in ``blur``, ``composite``,
+``color``, ``morphology``, ``turbulence``, ``lighting``, ``convolve`` and ``displacement``
+(feDisplacementMap, feTile, feImage). ``docs/filters.md`` gives every formula.
 """
 
 from ...filter_spec import (

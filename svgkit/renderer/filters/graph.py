@@ -6,6 +6,7 @@ its family's implementation and convert the last result back to sRGB into a laye
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -15,10 +16,13 @@ from ...scene import Filter
 from .blur import _op_drop_shadow, _op_gaussian_blur, _op_offset
 from .color import _op_color_matrix, _op_component_transfer
 from .composite import _op_blend, _op_composite, _op_flood, _op_merge
+from .convolve import _op_convolve_matrix
+from .displacement import _op_displacement_map, _op_image, _op_tile
 from .image import (
     _LINEAR,
     _SRGB,
     _TO_SRGB,
+    Box,
     PrimitiveOp,
     _Arena,
     _Context,
@@ -32,7 +36,9 @@ from .image import (
     _transparent,
     filter_pixel_box,
 )
+from .lighting import _op_diffuse_lighting, _op_specular_lighting
 from .morphology import _op_morphology
+from .turbulence import _op_turbulence
 
 __all__ = ["apply_filter", "unsupported_kinds"]
 
@@ -50,16 +56,30 @@ _OPS: dict[str, PrimitiveOp] = {
     "feColorMatrix": _op_color_matrix,
     "feComponentTransfer": _op_component_transfer,
     "feComposite": _op_composite,
+    "feConvolveMatrix": _op_convolve_matrix,
+    "feDiffuseLighting": _op_diffuse_lighting,
+    "feDisplacementMap": _op_displacement_map,
     "feDropShadow": _op_drop_shadow,
     "feFlood": _op_flood,
     "feGaussianBlur": _op_gaussian_blur,
+    "feImage": _op_image,
     "feMerge": _op_merge,
     "feMorphology": _op_morphology,
     "feOffset": _op_offset,
+    "feSpecularLighting": _op_specular_lighting,
+    "feTile": _op_tile,
+    "feTurbulence": _op_turbulence,
 }
 
 # how many inputs each kind reads (others: one; feMerge: as many as it lists)
-_N_INPUTS = {"feComposite": 2, "feBlend": 2, "feFlood": 0}
+_N_INPUTS = {
+    "feComposite": 2,
+    "feBlend": 2,
+    "feDisplacementMap": 2,
+    "feFlood": 0,
+    "feImage": 0,
+    "feTurbulence": 0,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,10 +94,10 @@ def unsupported_kinds(filt: Filter) -> list[str]:
     Examples
     --------
     >>> from svgkit.scene import Filter, FilterPrimitive
-    >>> turb = FilterPrimitive("feTurbulence", (), "", (0, 0, 10, 10), True, {})
+    >>> odd = FilterPrimitive("feFancy", (), "", (0, 0, 10, 10), True, {})
     >>> blur = FilterPrimitive("feGaussianBlur", ("",), "", (0, 0, 10, 10), True, {"std_dev": 1})
-    >>> unsupported_kinds(Filter("f", (0, 0, 10, 10), (turb, blur, turb)))
-    ['feTurbulence']
+    >>> unsupported_kinds(Filter("f", (0, 0, 10, 10), (odd, blur, odd)))
+    ['feFancy']
     """
     seen: list[str] = []
     for prim in filt.primitives:
@@ -99,12 +119,29 @@ def _resolve_input(
     return previous if previous is not None else ctx.source
 
 
+def _input_region(
+    ctx: _Context,
+    name: str,
+    regions: dict[str, Box],
+    previous: _Image | None,
+    previous_region: Box,
+) -> Box:
+    """The subregion of the primitive an input name resolves to (the work area for the sources),
+    following :func:`_resolve_input`."""
+    if name in ("SourceAlpha", "SourceGraphic") or name in _SOURCE_GRAPHIC_STANDINS:
+        return ctx.full
+    if name and name in regions:
+        return regions[name]
+    return previous_region if previous is not None else ctx.full
+
+
 def apply_filter(
     layer: np.ndarray,
     filt: Filter,
     to_output: tuple[float, float, float, float, float, float],
     *,
     deadline: Deadline | None = None,
+    images: Mapping[int, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Run a filter over a rendered layer.
 
@@ -123,6 +160,11 @@ def apply_filter(
     deadline
         Checked before each primitive; raises the deadline's error (``RENDER_TIMEOUT`` while
         rendering) when spent.
+    images
+        For ``feImage`` primitives: the image each one places, by its index in
+        ``filt.primitives``, drawn by the renderer as a layer-sized ``(H, W, 4)`` float32
+        premultiplied sRGB array (the same pixel grid as ``layer``). A missing entry is a
+        transparent image.
 
     Returns
     -------
@@ -186,6 +228,7 @@ def apply_filter(
             copy = arena.empty((work_h, work_w, 4))
             copy[...] = source_pixels
             source_pixels = copy
+        e, f = (_finite(v) for v in to_output[4:6])
         ctx = _Context(
             width=work_w,
             height=work_h,
@@ -193,10 +236,16 @@ def apply_filter(
             length_scale=(math.hypot(a, b), math.hypot(c, d)),
             source=_Image(source_pixels, (0, 0, work_w, work_h), _SRGB),
             arena=arena,
+            origin=(x0, y0),
+            to_output=(a, b, c, d, e, f),
+            images=images,
         )
         results: dict[str, _Image] = {}
+        # the subregion of the primitive that produced each result (feTile repeats it)
+        regions: dict[str, Box] = {}
         previous: _Image | None = None
-        for prim in filt.primitives:
+        previous_region = ctx.full
+        for index, prim in enumerate(filt.primitives):
             if deadline is not None:
                 deadline.check()
             sub = _intersect(
@@ -209,13 +258,19 @@ def apply_filter(
                 n_inputs = _N_INPUTS.get(prim.kind, 1)
                 names = list(prim.inputs[:n_inputs]) + [""] * (n_inputs - len(prim.inputs))
             inputs = [_resolve_input(ctx, name, results, previous) for name in names]
+            ctx.index = index
+            ctx.input_regions = [
+                _input_region(ctx, name, regions, previous, previous_region) for name in names
+            ]
             if _is_empty(sub):
                 out = _transparent(ctx)
             else:
                 out = _OPS.get(prim.kind, _op_passthrough)(ctx, prim, inputs, sub)
             if prim.result:
                 results[prim.result] = out
+                regions[prim.result] = sub
             previous = out
+            previous_region = sub
 
         assert previous is not None
         box = previous.box

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -359,6 +359,15 @@ class _Context:
     source: _Image
     arena: _Arena
     _alpha: _Image | None = None
+    # where the work area sits in the layer, and the layer's canvas → output mapping
+    origin: tuple[int, int] = (0, 0)
+    to_output: Affine = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    # pre-rendered feImage layers (layer-sized, premultiplied sRGB) by primitive index
+    images: Mapping[int, Any] | None = None
+    # the primitive being run (its index) and the subregions of the primitives that produced
+    # its inputs (feTile repeats its input's subregion)
+    index: int = 0
+    input_regions: list[Box] = field(default_factory=list)
 
     @property
     def full(self) -> Box:

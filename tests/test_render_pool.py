@@ -18,6 +18,7 @@ from adversarial.corpus import CASES, load
 
 import svgkit
 from svgkit import ErrorCode, SVGKitError, render, render_many
+from svgkit.renderer import pool as pool_module
 from svgkit.renderer.pool import _KEEP_SHARED_BYTES, RenderPool, _Fault
 
 NS = 'xmlns="http://www.w3.org/2000/svg"'
@@ -242,6 +243,38 @@ class TestSharedResultMemory:
             assert all(w.results.map is None for w in p._workers)
         after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
         assert not {f for f in after - before if f.startswith("svgkit-render-")}
+
+    def test_results_share_one_batch_file_and_outlive_the_call(self) -> None:
+        # without out=, workers render straight into one file per call and the results are
+        # views of it: nothing copied, nothing left in /dev/shm or in a worker afterwards
+        docs = [shape_doc(k) for k in range(12)]
+        with RenderPool(workers=2) as p:
+            first = p.render_many(docs, 96, 96)
+            firsts = [np.array(img) for img in first]
+            second = p.render_many(list(reversed(docs)), 96, 96)
+            for k, img in enumerate(first):  # untouched by the next call
+                assert np.array_equal(img, firsts[k])
+                assert np.array_equal(img, render(docs[k], 96, 96))  # type: ignore[arg-type]
+                assert np.array_equal(second[11 - k], img)  # type: ignore[arg-type]
+            assert isinstance(first[0], np.ndarray) and first[0].flags.writeable
+            again = pickle.loads(pickle.dumps(first[3]))
+            assert np.array_equal(again, firsts[3])
+            if os.path.isdir("/dev/shm"):
+                assert not [f for f in os.listdir("/dev/shm") if f.startswith("svgkit-batch-")]
+                for w in p._workers:
+                    assert w.proc is not None
+                    with open(f"/proc/{w.proc.pid}/maps") as fh:
+                        assert "svgkit-batch-" not in fh.read()
+
+    def test_a_call_too_large_for_a_batch_file_copies_from_the_slots(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(pool_module, "_BATCH_FILE_MAX_BYTES", 4096)
+        docs = [shape_doc(k) for k in range(5)]
+        with RenderPool(workers=2) as p:
+            res = p.render_many(docs, 64, 64)
+            assert codes(res) == ["OK"] * 5
+            assert all(np.array_equal(r, render(d, 64, 64)) for r, d in zip(res, docs))  # type: ignore[arg-type]
 
     @pytest.mark.slow
     def test_maximum_size_then_ordinary_batches(self) -> None:

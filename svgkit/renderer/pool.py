@@ -71,6 +71,9 @@ _KEEP_SHARED_BYTES = 64 * 1024 * 1024
 #: render takes far longer than the hand-over, and a second slot would double the shared memory.
 _SINGLE_SLOT_BYTES = 256 * 1024 * 1024
 _PIPELINE_MAX_BYTES = 32 * 1024  # larger items wait for an idle worker (a send must not block)
+#: Largest batch file (every result of one call without ``out=``); a larger call copies its
+#: results out of the per-worker slots instead.
+_BATCH_FILE_MAX_BYTES = 1024 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -159,24 +162,33 @@ class _SharedSlots:
 
     def __init__(self, cap: _MemoryCap) -> None:
         self.cap = cap
-        self.key: tuple[str, int] = ("", 0)
+        self.key: tuple[str, int, int] = ("", 0, -1)
         self.size = 0
         self.map: mmap.mmap | None = None
 
     def view(
-        self, path: str, serial: int, size: int, offset: int, shape: tuple[int, int, int]
+        self,
+        path: str,
+        serial: int,
+        size: int,
+        offset: int,
+        shape: tuple[int, int, int],
+        window: bool = False,
     ) -> Any:
-        if (path, serial) != self.key or size != self.size or self.map is None:
+        """The ``shape`` array at ``offset`` in the file; with ``window``, only the ``size``
+        bytes at ``offset`` (one result of a batch file) are mapped."""
+        key = (path, serial, offset if window else -1)
+        if key != self.key or size != self.size or self.map is None:
             self.release()
             self.cap.set_shared(size)  # raised first: the mapping must not fail on the cap
             try:
                 with open(path, "r+b") as fh:
-                    self.map = mmap.mmap(fh.fileno(), size)
+                    self.map = mmap.mmap(fh.fileno(), size, offset=offset if window else 0)
             except BaseException:
                 self.cap.set_shared(0)
                 raise
-            self.key, self.size = (path, serial), size
-        return np.ndarray(shape, dtype=np.uint8, buffer=self.map, offset=offset)
+            self.key, self.size = key, size
+        return np.ndarray(shape, dtype=np.uint8, buffer=self.map, offset=0 if window else offset)
 
     def release(self) -> None:
         """Unmap the file (the parent keeps its own mapping) and lower the cap again."""
@@ -186,7 +198,7 @@ class _SharedSlots:
             except BufferError:  # pragma: no cover - a view outlived its job: unmapped with it
                 pass
             self.map = None
-            self.key, self.size = ("", 0), 0
+            self.key, self.size = ("", 0, -1), 0
             self.cap.set_shared(0)
 
 
@@ -226,8 +238,8 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
                     _fault(item.arg.kind)
                 reply: tuple[Any, ...] = (job, True, item.fn(item.arg))
             elif shm is not None:
-                path, serial, size, offset = shm
-                out = slots.view(path, serial, size, offset, (height, width, 4))
+                path, serial, size, offset, window = shm
+                out = slots.view(path, serial, size, offset, (height, width, 4), window)
                 # the parent checked the size and parsed the background once for the batch
                 render_checked(
                     item, width, height, background, limits=limits, repair=repair, out=out
@@ -277,7 +289,9 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
             return  # the parent starts a fresh worker: no state survives a memory failure
         # drop every reference to the slot (an error's traceback holds the render's frames)
         del out, reply
-        if slots.size > _KEEP_SHARED_BYTES:
+        if shm is not None and shm[4]:
+            slots.release()  # a batch file's window: the caller's array now, not ours
+        elif slots.size > _KEEP_SHARED_BYTES:
             try:
                 idle = not conn.poll(0)
             except (EOFError, OSError):
@@ -422,6 +436,59 @@ class _ResultFile:
                 pass
             self.path = ""
         self.size = self.slots = self.slot_bytes = 0
+
+
+class _BatchFile:
+    """One shared file holding every result of a ``render_many`` call without ``out=``: each
+    worker maps its item's window and renders straight into it, and the parent hands out views
+    of its own mapping, so no result is copied (a copy into fresh memory cost the parent about
+    1 ms a 512² result, CPU the workers need on a small machine). The file is unlinked after
+    the call; its pages live as long as the returned arrays (all of one call share them)."""
+
+    def __init__(self, path: str, mapping: mmap.mmap, slot_bytes: int) -> None:
+        self.path = path
+        self.map = mapping
+        self.slot_bytes = slot_bytes
+        self.serial = next(_FILE_SERIAL)
+
+    @classmethod
+    def create(cls, result_bytes: int, count: int) -> _BatchFile | None:
+        """A file for ``count`` results, or ``None`` when it cannot be made here (too large,
+        no room in shared memory): the call then uses the per-worker slots and copies."""
+        page = mmap.PAGESIZE
+        slot_bytes = max(page, -(-result_bytes // page) * page)
+        size = slot_bytes * count
+        if size > _BATCH_FILE_MAX_BYTES or not os.path.isdir("/dev/shm"):
+            return None
+        try:
+            fd, path = tempfile.mkstemp(prefix="svgkit-batch-", dir="/dev/shm")
+        except OSError:
+            return None
+        try:
+            try:
+                os.posix_fallocate(fd, 0, size)  # room now, or the pipe-free path is not taken
+                mapping = mmap.mmap(fd, size)
+            finally:
+                os.close(fd)
+        except (OSError, ValueError, AttributeError):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            return None
+        return cls(path, mapping, slot_bytes)
+
+    def job(self, i: int) -> tuple[str, int, int, int, bool]:
+        """What a worker needs to map item ``i``'s window."""
+        return (self.path, self.serial, self.slot_bytes, i * self.slot_bytes, True)
+
+    def result(self, i: int, shape: tuple[int, int, int]) -> npt.NDArray[np.uint8]:
+        view: npt.NDArray[np.uint8] = np.ndarray(
+            shape, dtype=np.uint8, buffer=self.map, offset=i * self.slot_bytes
+        )
+        return view
+
+    def unlink(self) -> None:
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
 
 
 class UnguardedMainError(RuntimeError):
@@ -822,6 +889,9 @@ class _Batch:
         self.resent: set[int] = set()
         for w in active:
             w.queue.clear()
+        self.batch_file = (
+            _BatchFile.create(self.nbytes, len(batch)) if not call and out is None else None
+        )
 
     def _requeue(self, w: _Worker) -> None:
         """Put the jobs queued behind a lost worker's head back at the front of the batch."""
@@ -837,14 +907,15 @@ class _Batch:
                     return  # its loss is handled by the receive loop
                 self.pool._ensure_started([w])
             i = self.todo[0]
-            use_shm = not self.call and w.results.ensure(self.nbytes, self.depth)
             slot = -1
-            shm = None
-            if use_shm:
+            shm: tuple[str, int, int, int, bool] | None = None
+            if self.batch_file is not None:
+                shm = self.batch_file.job(i)
+            elif not self.call and w.results.ensure(self.nbytes, self.depth):
                 busy = {s for _, _, s in w.queue}
                 slot = next(k for k in range(self.depth) if k not in busy)
                 res = w.results
-                shm = (res.path, res.serial, res.size, slot * res.slot_bytes)
+                shm = (res.path, res.serial, res.size, slot * res.slot_bytes, False)
             self.pool._job += 1
             job = self.pool._job
             msg = (
@@ -882,6 +953,8 @@ class _Batch:
         i, _job, slot = w.queue.popleft()
         if self.call:
             pass
+        elif ok and payload is None and self.batch_file is not None:
+            payload = self.batch_file.result(i, (self.height, self.width, 4))
         elif ok and payload is None:
             target = self.out[i] if self.out is not None else None
             payload = w.results.read(slot, (self.height, self.width, 4), target)
@@ -918,6 +991,8 @@ class _Batch:
         try:
             self._run()
         finally:
+            if self.batch_file is not None:
+                self.batch_file.unlink()
             for w in self.active:
                 w.results.release_if_large()
 

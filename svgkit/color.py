@@ -46,8 +46,19 @@ CSS_COLOR_NAMES = (
 ).split()
 _COLOR_NAMES = frozenset(CSS_COLOR_NAMES)
 
+RGBA = tuple[float, float, float, float]
 
-def parse_color(value: str) -> tuple[float, float, float, float] | None:
+# Parsed values by source text. A document repeats a handful of colours across every fill,
+# stroke and stop, and so do a batch of documents, so most calls are one dict lookup. The cache
+# is cleared when full, which bounds its memory whatever the input.
+_CACHE: dict[str, RGBA | None] = {}
+_CACHE_SIZE = 4096
+_MISS = object()
+# keyword → RGBA, read once from svgelements' table (see _named)
+_NAMED: dict[str, RGBA | None] = {}
+
+
+def parse_color(value: str) -> RGBA | None:
     """Parse a CSS colour into straight RGBA in [0, 1]; ``None`` when it is not a colour.
 
     Examples
@@ -57,21 +68,62 @@ def parse_color(value: str) -> tuple[float, float, float, float] | None:
     >>> parse_color("hsl(480, 100%, 50%)")  # hue wraps around
     (0.0, 1.0, 0.0, 1.0)
     """
+    hit = _CACHE.get(value, _MISS)
+    if hit is not _MISS:
+        return hit  # type: ignore[return-value]
+    rgba = _parse_color(value)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[value] = rgba
+    return rgba
+
+
+def _parse_color(value: str) -> RGBA | None:
+    """:func:`parse_color` without the cache."""
     v = value.strip()
     low = v.lower()
     func = _COLOR_FUNC.match(low)
     if func is not None:
         return _color_function(func.group(1), low[low.index("(") + 1 : -1])
-    if not (_HEX.match(v) or low in _COLOR_NAMES):
-        return None
-    # the one CSS Color 4 keyword svgelements' table lacks (it would read as black)
-    try:
-        c = Color("#663399" if low == "rebeccapurple" else low)
-    except (ValueError, TypeError, IndexError):
-        return None
-    if c.value is None:
-        return None
-    return (c.red / 255.0, c.green / 255.0, c.blue / 255.0, c.alpha / 255.0)
+    if _HEX.match(v):
+        return _hex(v[1:])
+    if low in _COLOR_NAMES:
+        if not _NAMED:
+            _NAMED.update(_named())
+        return _NAMED[low]
+    return None
+
+
+def _hex(h: str) -> RGBA:
+    """``#rgb``, ``#rgba``, ``#rrggbb`` or ``#rrggbbaa`` (the digits after ``#``, already
+    validated), as svgelements' ``Color`` reads them."""
+    if len(h) <= 4:
+        h = "".join(ch + ch for ch in h)
+    value = int(h if len(h) == 8 else h + "ff", 16)
+    return (
+        (value >> 24) / 255.0,
+        ((value >> 16) & 0xFF) / 255.0,
+        ((value >> 8) & 0xFF) / 255.0,
+        (value & 0xFF) / 255.0,
+    )
+
+
+def _named() -> dict[str, RGBA | None]:
+    """Every CSS colour keyword through svgelements' table, read once per process (it is a
+    chain of string comparisons, some hundred per lookup)."""
+    out: dict[str, RGBA | None] = {}
+    for name in CSS_COLOR_NAMES:
+        # the one CSS Color 4 keyword svgelements' table lacks (it would read as black)
+        try:
+            c = Color("#663399" if name == "rebeccapurple" else name)
+        except (ValueError, TypeError, IndexError):
+            out[name] = None
+            continue
+        if c.value is None:
+            out[name] = None
+            continue
+        out[name] = (c.red / 255.0, c.green / 255.0, c.blue / 255.0, c.alpha / 255.0)
+    return out
 
 
 def _color_function(name: str, args: str) -> tuple[float, float, float, float] | None:

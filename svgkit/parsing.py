@@ -16,6 +16,10 @@ from .scene import Scene
 
 __all__ = ["parse"]
 
+# Limits is frozen, so every call without limits can share one (building one validates each of
+# its fields, a measurable part of parsing a small document)
+_DEFAULT_LIMITS = Limits()
+
 TextInput = Union[str, bytes, bytearray, memoryview]  # noqa: UP007 - a runtime alias on 3.10
 
 
@@ -67,7 +71,7 @@ def parse(
     """
     if isinstance(text, Scene):
         return text
-    limits = Limits() if limits is None else limits
+    limits = _DEFAULT_LIMITS if limits is None else limits
     if not isinstance(limits, Limits):
         raise TypeError(f"Expected `limits` to be a svgkit.Limits, but got {type(limits).__name__}")
     if not (flatten_tolerance > 0):

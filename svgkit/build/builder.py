@@ -17,12 +17,20 @@ import numpy as np
 
 from ..affine import IDENTITY, Affine, multiply
 from ..errors import ErrorCode, SVGKitError, _DiagnosticSink
-from ..ingest.safe_xml import ParsedXML, count_tags
+from ..ingest.safe_xml import ParsedXML
 from ..limits import Limits, limit_error
 from ..paths import COMMAND_POINTS
 from ..scene import Canvas, Group, PaintKind, Scene, device_stroke_width
 from . import path_data
-from .context import Columns, Ctx, PendingEffects, effect_value, no_bbox, ref_text
+from .context import (
+    ROW_FIELDS,
+    Columns,
+    Ctx,
+    PendingEffects,
+    effect_value,
+    no_bbox,
+    ref_text,
+)
 from .effects import resolve_group_effects
 from .shapes import cubic_segment_counts, primitive_bboxes
 from .structure import Structure
@@ -30,6 +38,8 @@ from .style import DEFAULT_STYLE
 from .units import LENGTH, UNIT_PX, normalise_par, parse_opacity, viewbox_transform
 
 __all__ = ["Builder", "build_scene"]
+
+_NO_PAINT = int(PaintKind.NONE)
 
 
 class Builder(Structure):
@@ -121,16 +131,24 @@ class Builder(Structure):
         """Assemble the Scene from the accumulated columns (``nested``: mask/pattern content)."""
         a = self.acc
         n = len(a.kind)
-        codes = np.asarray(a.codes, dtype=np.uint8)
+        # one column per field of the rows (ROW_FIELDS), empty when there are no primitives
+        (
+            tags, ids, classes, group, n_cmds_col, n_pts_col, transform_col, fill_kind,
+            fill_rgba, fill_paint, fill_rule, stroke_kind_col, stroke_rgba, stroke_paint,
+            stroke_width_col, line_cap, line_join, miter_limit, dash_counts_col, dash_offset,
+            opacity, visible, clip, stroke_first,
+        ) = zip(*a.rows) if a.rows else ((),) * len(ROW_FIELDS)  # fmt: skip
+        # the command codes are 0..3: bytes converts them faster than numpy's type discovery
+        codes = np.frombuffer(bytearray(a.codes), dtype=np.uint8)
         user_pts = np.asarray(a.points, dtype=np.float64).reshape(-1, 2)
-        n_cmds = np.asarray(a.n_cmds, dtype=np.int64)
-        n_pts = np.asarray(a.n_pts, dtype=np.int64)
+        n_cmds = np.asarray(n_cmds_col, dtype=np.int64)
+        n_pts = np.asarray(n_pts_col, dtype=np.int64)
         cmd_offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(n_cmds, out=cmd_offsets[1:])
+        n_cmds.cumsum(out=cmd_offsets[1:])
         pt_offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(n_pts, out=pt_offsets[1:])
-        transform = np.asarray(a.transform, dtype=np.float64).reshape(n, 6)
-        per_point = np.repeat(transform, n_pts, axis=0)
+        n_pts.cumsum(out=pt_offsets[1:])
+        transform = np.asarray(transform_col, dtype=np.float64).reshape(n, 6)
+        per_point = transform.repeat(n_pts, axis=0)
         pts = np.empty_like(user_pts)
         # overflow to inf/nan is reported by _check_points as BAD_GEOMETRY or LIMIT
         with np.errstate(over="ignore", invalid="ignore"):
@@ -144,32 +162,38 @@ class Builder(Structure):
                 + per_point[:, 3] * user_pts[:, 1]
                 + per_point[:, 5]
             )
-        self.check_points(pts)
-        bbox = primitive_bboxes(codes, pts, cmd_offsets, pt_offsets)
+        biggest = self.check_points(pts)
+        # (array methods rather than numpy's functions, which wrap them in Python)
+        is_cubic = codes == path_data.CUBIC
+        cubic_end = COMMAND_POINTS[codes].cumsum()[is_cubic]  # index after each cubic
+        bbox = primitive_bboxes(codes, pts, cmd_offsets, pt_offsets, cubic_end)
         kind = np.asarray(a.kind, dtype=np.int8)
         for idx, run in self.texts.items():
             if not np.isfinite(bbox[idx]).all():
                 bbox[idx] = run.bbox
         if self.pending:
             resolve_group_effects(self, bbox)
-        stroke_width = np.asarray(a.stroke_width, dtype=np.float64)
-        stroke_kind = np.asarray(a.stroke_kind, dtype=np.uint8)
+        stroke_width = np.asarray(stroke_width_col, dtype=np.float64)
+        stroke_kind = np.asarray(stroke_kind_col, dtype=np.uint8)
         device_width = device_stroke_width(stroke_width, transform)
-        half = np.where(stroke_kind != PaintKind.NONE, device_width / 2.0, 0.0)
-        if n and np.any(device_width > self.limits.max_coordinate):
+        half = np.where(stroke_kind != _NO_PAINT, device_width / 2.0, 0.0)
+        if n and (device_width > self.limits.max_coordinate).any():
             raise limit_error("max_coordinate", "stroke-width", self.limits.max_coordinate)
-        stroke_bbox = bbox + np.stack([-half, -half, half, half], axis=1) if n else bbox.copy()
-        self._check_flat_points(codes, pts, cmd_offsets, pt_offsets)
-        dash_counts = np.asarray(a.dash_counts, dtype=np.int64)
+        # (x0 - h, y0 - h, x1 + h, y1 + h); a - h is exactly a + (-h)
+        stroke_bbox = np.empty_like(bbox)
+        stroke_bbox[:, :2] = bbox[:, :2] - half[:, None]
+        stroke_bbox[:, 2:] = bbox[:, 2:] + half[:, None]
+        self._check_flat_points(codes, pts, is_cubic, cubic_end, biggest)
+        dash_counts = np.asarray(dash_counts_col, dtype=np.int64)
         dash_offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(dash_counts, out=dash_offsets[1:])
+        dash_counts.cumsum(out=dash_offsets[1:])
         return Scene(
             canvas=canvas,
             kind=kind,
-            tags=a.tags,
-            ids=a.ids,
-            classes=a.classes,
-            group=np.asarray(a.group, dtype=np.int64),
+            tags=list(tags),
+            ids=list(ids),
+            classes=list(classes),
+            group=np.asarray(group, dtype=np.int64),
             groups=tuple(self.groups),
             cmd_codes=codes,
             cmd_points=pts,
@@ -178,30 +202,30 @@ class Builder(Structure):
             transform=transform,
             bbox=bbox,
             stroke_bbox=stroke_bbox,
-            fill_kind=np.asarray(a.fill_kind, dtype=np.uint8),
-            fill_rgba=np.asarray(a.fill_rgba, dtype=np.float32).reshape(n, 4),
-            fill_paint=np.asarray(a.fill_paint, dtype=np.int64),
-            fill_rule=np.asarray(a.fill_rule, dtype=np.uint8),
+            fill_kind=np.asarray(fill_kind, dtype=np.uint8),
+            fill_rgba=np.asarray(fill_rgba, dtype=np.float32).reshape(n, 4),
+            fill_paint=np.asarray(fill_paint, dtype=np.int64),
+            fill_rule=np.asarray(fill_rule, dtype=np.uint8),
             stroke_kind=stroke_kind,
-            stroke_rgba=np.asarray(a.stroke_rgba, dtype=np.float32).reshape(n, 4),
-            stroke_paint=np.asarray(a.stroke_paint, dtype=np.int64),
+            stroke_rgba=np.asarray(stroke_rgba, dtype=np.float32).reshape(n, 4),
+            stroke_paint=np.asarray(stroke_paint, dtype=np.int64),
             stroke_width=stroke_width,
-            line_cap=np.asarray(a.line_cap, dtype=np.uint8),
-            line_join=np.asarray(a.line_join, dtype=np.uint8),
-            miter_limit=np.asarray(a.miter_limit, dtype=np.float64),
+            line_cap=np.asarray(line_cap, dtype=np.uint8),
+            line_join=np.asarray(line_join, dtype=np.uint8),
+            miter_limit=np.asarray(miter_limit, dtype=np.float64),
             dash_offsets=dash_offsets,
             dash_values=np.asarray(a.dash_values, dtype=np.float64),
-            dash_offset=np.asarray(a.dash_offset, dtype=np.float64),
-            opacity=np.asarray(a.opacity, dtype=np.float64),
-            visible=np.asarray(a.visible, dtype=np.bool_),
-            clip=np.asarray(a.clip, dtype=np.int64),
-            paint_order_stroke_first=np.asarray(a.stroke_first, dtype=np.bool_),
+            dash_offset=np.asarray(dash_offset, dtype=np.float64),
+            opacity=np.asarray(opacity, dtype=np.float64),
+            visible=np.asarray(visible, dtype=np.bool_),
+            clip=np.asarray(clip, dtype=np.int64),
+            paint_order_stroke_first=np.asarray(stroke_first, dtype=np.bool_),
             texts=self.texts,
             images=self.images,
             gradients=tuple(self.gradients),
             clips=tuple(self.clips),
             warnings=() if nested else tuple(self.sink.items),
-            element_counts={} if nested else dict(count_tags(self.root)),
+            element_counts={} if nested else dict(self.element_counts),
             use_expansions=self.use_expansions,
             source_bytes=0,
             flatten_tolerance=self.tolerance,
@@ -211,17 +235,27 @@ class Builder(Structure):
         )
 
     def _check_flat_points(
-        self, codes: np.ndarray, pts: np.ndarray, cmd_offsets: np.ndarray, pt_offsets: np.ndarray
+        self,
+        codes: np.ndarray,
+        pts: np.ndarray,
+        is_cubic: np.ndarray,
+        cubic_end: np.ndarray,
+        biggest: float,
     ) -> None:
-        """Refuse documents whose flattened polylines would exceed ``max_points``."""
-        is_cubic = codes == path_data.CUBIC
-        n_lines = int(codes.size - is_cubic.sum())
-        if not is_cubic.any():
+        """Refuse documents whose flattened polylines would exceed ``max_points``
+        (``cubic_end``: the index after each cubic's last point; ``biggest``: the largest
+        coordinate magnitude)."""
+        n_lines = int(codes.size - cubic_end.size)
+        if not cubic_end.size:
             if n_lines > self.limits.max_points:
                 raise limit_error("max_points", n_lines, self.limits.max_points)
             return
-        ends = np.cumsum(COMMAND_POINTS[codes])  # index after each command's last point
-        cubic_end = ends[is_cubic]
+        # A cubic's second differences are at most 4·√2·biggest long, so it flattens into at
+        # most sqrt(0.75 · 6 · biggest / tolerance) + 1 segments (6 > 4·√2 covers rounding).
+        # When even that many for every cubic is within the limit, the count is not needed.
+        per_cubic = math.sqrt(4.5 * biggest / self.tolerance) + 2.0
+        if n_lines + cubic_end.size * per_cubic <= self.limits.max_points:
+            return
         p1, p2, p3 = pts[cubic_end - 3], pts[cubic_end - 2], pts[cubic_end - 1]
         start_idx = cubic_end - 4
         p0 = pts[np.maximum(start_idx, 0)]

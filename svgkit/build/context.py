@@ -37,6 +37,7 @@ __all__ = [
     "EXTERNAL_URL",
     "Node",
     "PendingEffects",
+    "ROW_FIELDS",
     "URL",
     "chain_attr",
     "effect_value",
@@ -96,36 +97,28 @@ class PendingEffects:
 
 @dataclass
 class Columns:
-    """Per-primitive columns accumulated during the walk (one entry per primitive)."""
+    """Per-primitive data accumulated during the walk.
+
+    ``kind`` has one entry per primitive; ``codes``, ``points`` and ``dash_values`` are the
+    primitives' command codes, point coordinates and dash lengths end to end; ``rows`` holds one
+    tuple per primitive with the fields of :data:`ROW_FIELDS`, in that order (one tuple append
+    per primitive is cheaper than twenty list appends; :meth:`Builder.finish` transposes them).
+    """
 
     kind: list[int] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-    classes: list[tuple[str, ...]] = field(default_factory=list)
-    group: list[int] = field(default_factory=list)
     codes: list[int] = field(default_factory=list)
     points: list[float] = field(default_factory=list)
-    n_cmds: list[int] = field(default_factory=list)
-    n_pts: list[int] = field(default_factory=list)
-    transform: list[Affine] = field(default_factory=list)
-    fill_kind: list[int] = field(default_factory=list)
-    fill_rgba: list[tuple[float, float, float, float]] = field(default_factory=list)
-    fill_paint: list[int] = field(default_factory=list)
-    fill_rule: list[int] = field(default_factory=list)
-    stroke_kind: list[int] = field(default_factory=list)
-    stroke_rgba: list[tuple[float, float, float, float]] = field(default_factory=list)
-    stroke_paint: list[int] = field(default_factory=list)
-    stroke_width: list[float] = field(default_factory=list)
-    line_cap: list[int] = field(default_factory=list)
-    line_join: list[int] = field(default_factory=list)
-    miter_limit: list[float] = field(default_factory=list)
-    dash_counts: list[int] = field(default_factory=list)
     dash_values: list[float] = field(default_factory=list)
-    dash_offset: list[float] = field(default_factory=list)
-    opacity: list[float] = field(default_factory=list)
-    visible: list[bool] = field(default_factory=list)
-    clip: list[int] = field(default_factory=list)
-    stroke_first: list[bool] = field(default_factory=list)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+#: The fields of a :attr:`Columns.rows` tuple, in order.
+ROW_FIELDS = (
+    "tag", "id", "classes", "group", "n_cmds", "n_pts", "transform", "fill_kind", "fill_rgba",
+    "fill_paint", "fill_rule", "stroke_kind", "stroke_rgba", "stroke_paint", "stroke_width",
+    "line_cap", "line_join", "miter_limit", "dash_count", "dash_offset", "opacity", "visible",
+    "clip", "stroke_first",
+)  # fmt: skip
 
 
 class BuildState:
@@ -173,12 +166,23 @@ class BuildState:
         self.patterns: list[Pattern] = []
         self.pending: list[PendingEffects] = []
         self.active_refs: set[str] = set()
+        # warnings issued so far (repeats included), so a cache can tell a result that warned
+        self.warn_count = 0
+        # a gradient's stops and their mean colour by (stops element, viewport), see
+        # Paint.gradient_paint
+        self.stop_cache: dict[tuple[int, tuple[float, float]], tuple[list[Any], Any]] = {}
         self.canvas_info = Canvas(0.0, 0.0, None, "xMidYMid meet", IDENTITY)
         rules: list[CSSRule] = []
+        # the Scene's element_counts: SVG elements by local name, in document order (the
+        # builder never changes the tree, so they are counted in this one pass)
+        self.element_counts: dict[str, int] = {}
+        counts = self.element_counts
         for el in self.root.iter():
             if not isinstance(el.tag, str):
                 continue
             ns, name = local_name(el.tag)
+            if ns == "" or ns == SVG_NS:
+                counts[name] = counts.get(name, 0) + 1
             el_id = el.get("id")
             if el_id and el_id not in self.by_id:
                 self.by_id[el_id] = el
@@ -190,6 +194,7 @@ class BuildState:
         self.css = StyleSheet(rules)
 
     def warn(self, code: str, message: str, el: ET.Element | None = None) -> None:
+        self.warn_count += 1
         tag = local_name(el.tag)[1] if el is not None and isinstance(el.tag, str) else ""
         self.sink.add(code, message, tag, (el.get("id") or "") if el is not None else "")
 

@@ -244,6 +244,13 @@ def _instance(
 
 def has_markers(style: dict[str, str]) -> bool:
     """Whether any marker property names a marker (the ``marker`` shorthand expanded)."""
+    if (
+        "marker" not in style
+        and "marker-start" not in style
+        and "marker-mid" not in style
+        and "marker-end" not in style
+    ):
+        return False  # the usual case, without building the generator below
     if "marker" in style:
         # the CSS shorthand sets all three unless a longhand came later in the cascade
         for prop in ("marker-start", "marker-mid", "marker-end"):

@@ -9,6 +9,7 @@ recorded in the Scene's gradient list; patterns are resolved by
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 
 from ..affine import IDENTITY, Affine, multiply
@@ -21,7 +22,47 @@ from .effects import resolve_pattern
 from .style import DEFAULT_STYLE
 from .units import parse_opacity
 
-__all__ = ["Paint"]
+__all__ = ["Paint", "simple_paint"]
+
+PaintResult = tuple[int, tuple[float, float, float, float], int]
+
+# (paint value, opacity value) → the result of Paint.paint for values that depend on nothing
+# else: "none" and plain colours. Cleared when full, so its memory is bounded whatever the input.
+_SIMPLE: dict[tuple[str, str], PaintResult] = {}
+_SIMPLE_SIZE = 4096
+
+
+def simple_paint(value: str, opacity_value: str) -> PaintResult | None:
+    """:meth:`Paint.paint` for ``none`` and plain colours (no ``url()``, no ``currentColor``),
+    which need neither the element nor its style; ``None`` for every other value.
+
+    Examples
+    --------
+    >>> simple_paint("#ff0000", "0.5")
+    (<PaintKind.SOLID: 1>, (1.0, 0.0, 0.0, 0.5), -1)
+    >>> simple_paint("url(#g)", "1") is None
+    True
+    """
+    key = (value, opacity_value)
+    hit = _SIMPLE.get(key)
+    if hit is not None:
+        return hit
+    v = value.strip()
+    if v == "none" or not v:
+        out: PaintResult = (PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1)
+    else:
+        low = v.lower()
+        if "url(" in low or low == "currentcolor":
+            return None
+        rgba = parse_color(v)
+        if rgba is None:
+            return None  # Paint.paint warns and falls back
+        paint_opacity = parse_opacity(opacity_value)
+        out = (PaintKind.SOLID, (rgba[0], rgba[1], rgba[2], rgba[3] * paint_opacity), -1)
+    if len(_SIMPLE) >= _SIMPLE_SIZE:
+        _SIMPLE.clear()
+    _SIMPLE[key] = out
+    return out
 
 
 class Paint(Clip):
@@ -122,7 +163,7 @@ class Paint(Clip):
             return None
 
         stops_el = next((g for g in chain if any(is_tag(s, "stop") for s in g)), None)
-        stops = self.gradient_stops(stops_el, ctx) if stops_el is not None else []
+        stops, mean = self.cached_stops(stops_el, ctx) if stops_el is not None else ([], _NO_MEAN)
         if not stops:
             self.warn(
                 "EMPTY_GRADIENT", f"gradient #{target.get('id')} has no stops; painted as none", el
@@ -159,7 +200,6 @@ class Paint(Clip):
                 return self.number(raw.strip()[:-1], 0.0, target, name) / 100.0
             return self.length(raw, 0.0, target, name, axis, vp)
 
-        mean = _stops_mean(stops)
         rgba = (mean[0], mean[1], mean[2], paint_opacity)
         gid = len(self.gradients)
         if kind == "linearGradient":
@@ -208,6 +248,25 @@ class Paint(Clip):
         )
         return PaintKind.RADIAL_GRADIENT, rgba, gid
 
+    def cached_stops(
+        self, grad: ET.Element, ctx: Ctx
+    ) -> tuple[list[GradientStop], tuple[float, float, float, float]]:
+        """:meth:`gradient_stops` and their mean colour, once per gradient and viewport.
+
+        Stops are styled in their own document's cascade, so every use of a gradient reads the
+        same stops; one that warned is read again on each use, so its warnings repeat as they
+        always have."""
+        key = (id(grad), ctx.viewport)
+        hit = self.stop_cache.get(key)
+        if hit is not None:
+            return hit
+        warned = self.warn_count
+        stops = self.gradient_stops(grad, ctx)
+        out = (stops, _stops_mean(stops) if len(stops) > 1 else _NO_MEAN)
+        if self.warn_count == warned:
+            self.stop_cache[key] = out
+        return out
+
     def gradient_stops(self, grad: ET.Element, ctx: Ctx) -> list[GradientStop]:
         """The gradient's stops: offsets clamped and monotonic, colours with stop-opacity."""
         stops: list[GradientStop] = []
@@ -239,5 +298,37 @@ class Paint(Clip):
         return stops
 
 
+_NO_MEAN = (0.0, 0.0, 0.0, 0.0)
+
+
 def _stops_mean(stops: list[GradientStop]) -> tuple[float, float, float, float]:
-    return Gradient("linear", tuple(stops)).mean_rgba()
+    """:meth:`svgkit.scene.Gradient.mean_rgba` of these stops.
+
+    Gradients of up to seven stops (all but a few) are averaged here in plain Python, in the
+    order numpy adds them (rows one after another; a 1-D sum of under eight numbers left to
+    right), so the floats are the same; numpy's many small calls cost more than the sums.
+    ``tests/test_parse_fast_paths.py`` checks the two agree."""
+    k = len(stops)
+    if k == 1 or k >= 8:
+        return Gradient("linear", tuple(stops)).mean_rgba()
+    offs = [s.offset for s in stops]
+    cols = [s.rgba for s in stops]
+    for v in (*offs, *(c for rgba in cols for c in rgba)):
+        if v != v or (v == 0.0 and math.copysign(1.0, v) < 0.0):
+            return Gradient("linear", tuple(stops)).mean_rgba()  # NaN or -0.0: numpy decides
+    # trapezoid weights over [0, 1], with the pad regions at each end
+    edges = [0.0, *((offs[i] + offs[i - 1]) / 2.0 for i in range(1, k)), 1.0]
+    w = [max(edges[i + 1] - edges[i], 0.0) for i in range(k)]
+    total = w[0]
+    for v in w[1:]:
+        total = total + v
+    if total <= 0:
+        w = [1.0] * k
+        total = float(k)
+    mean = []
+    for j in range(4):
+        acc = cols[0][j] * w[0]
+        for i in range(1, k):
+            acc = acc + cols[i][j] * w[i]
+        mean.append(acc / total)
+    return (mean[0], mean[1], mean[2], mean[3])

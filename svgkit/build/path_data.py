@@ -124,7 +124,7 @@ def parse_path_data(
             if i + need > n:
                 return fail(f"command {cmd!r} is missing parameters")
             try:
-                args = [float(tokens[i + k]) for k in range(need)]
+                args = list(map(float, tokens[i : i + need]))
             except ValueError:
                 bad = next(t for t in tokens[i : i + need] if not _NUMBER.fullmatch(t))
                 return fail(f"expected a number after {cmd!r}, got {bad!r}")

@@ -27,7 +27,7 @@ from ..scene import (
 )
 from . import path_data
 from .context import Ctx, Node, PendingEffects, effect_value, no_bbox
-from .paint import Paint
+from .paint import Paint, simple_paint
 from .shapes import user_space_bbox
 from .style import paint_order
 from .units import LENGTH, parse_opacity
@@ -50,8 +50,13 @@ class Primitives(Paint):
         pd: path_data.PathData,
     ) -> int:
         """Append one primitive (geometry ``pd`` in user space ``ctm``); returns its index."""
+        # This runs once per primitive, so the values models almost always write (a plain
+        # colour, stroke-width "1", no dashes, default caps and joins, no clip, normal paint
+        # order) are recognised here with a dict lookup or a string comparison each; any other
+        # value takes the general path, which gives the same result and warns as before.
         a = self.acc
-        self.total_cmds += len(pd.codes)
+        n_codes = len(pd.codes)
+        self.total_cmds += n_codes
         if self.total_cmds > self.limits.max_path_commands:
             raise limit_error("max_path_commands", self.total_cmds, self.limits.max_path_commands)
         cached: list[tuple[float, float, float, float] | None] = []
@@ -63,78 +68,95 @@ class Primitives(Paint):
 
         idx = len(a.kind)
         a.kind.append(int(kind))
-        a.tags.append(tag)
-        a.ids.append(node.id)
-        a.classes.append(node.classes)
-        a.group.append(ctx.group)
         a.codes += pd.codes
         a.points += pd.points
-        a.n_cmds.append(len(pd.codes))
-        a.n_pts.append(len(pd.points) // 2)
-        a.transform.append(ctm)
+        get = style.get
         # paint servers live in the element's own user space, its transform attribute included
-        paint_ctx = Ctx(ctm, ctx.style, ctx.group, ctx.viewport, ctx.ancestors)
-        fk: int
-        if kind == PrimitiveKind.LINE:  # a line has no interior to fill
-            fk, frgba, fp = PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+        paint_ctx: Ctx | None = None
+        if kind == _LINE:  # a line has no interior to fill
+            fk, frgba, fp = _NO_PAINT
         else:
-            fk, frgba, fp = self.paint(
-                style.get("fill", "black"),
-                style.get("fill-opacity", "1"),
-                style,
-                el,
-                paint_ctx,
-                bbox_user,
-                "fill",
+            fill = get("fill", "black")
+            fill_opacity = get("fill-opacity", "1")
+            simple = simple_paint(fill, fill_opacity)
+            if simple is not None:
+                fk, frgba, fp = simple
+            else:
+                paint_ctx = Ctx(ctm, ctx.style, ctx.group, ctx.viewport, ctx.ancestors)
+                fk, frgba, fp = self.paint(
+                    fill, fill_opacity, style, el, paint_ctx, bbox_user, "fill"
+                )
+        stroke = get("stroke", "none")
+        stroke_opacity = get("stroke-opacity", "1")
+        simple = simple_paint(stroke, stroke_opacity)
+        if simple is not None:
+            sk, srgba, sp = simple
+        else:
+            if paint_ctx is None:
+                paint_ctx = Ctx(ctm, ctx.style, ctx.group, ctx.viewport, ctx.ancestors)
+            sk, srgba, sp = self.paint(
+                stroke, stroke_opacity, style, el, paint_ctx, bbox_user, "stroke"
             )
-        a.fill_kind.append(int(fk))
-        a.fill_rgba.append(frgba)
-        a.fill_paint.append(fp)
-        a.fill_rule.append(
-            FILL_RULE_EVENODD if style.get("fill-rule") == "evenodd" else FILL_RULE_NONZERO
-        )
-        sk, srgba, sp = self.paint(
-            style.get("stroke", "none"),
-            style.get("stroke-opacity", "1"),
-            style,
-            el,
-            paint_ctx,
-            bbox_user,
-            "stroke",
-        )
         vp = ctx.viewport
-        sw = self.length(style.get("stroke-width", "1"), 1.0, el, "stroke-width", "xy", vp)
+        sw_raw = get("stroke-width", "1")
+        sw = 1.0 if sw_raw == "1" else self.length(sw_raw, 1.0, el, "stroke-width", "xy", vp)
         if sw < 0:
             self.warn("INVALID_ATTRIBUTE", "negative stroke-width; using 1", el)
             sw = 1.0
         if sw == 0:
-            sk, srgba, sp = PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
-        a.stroke_kind.append(int(sk))
-        a.stroke_rgba.append(srgba)
-        a.stroke_paint.append(sp)
-        a.stroke_width.append(sw)
-        a.line_cap.append(_enum_value(LineCap, style.get("stroke-linecap", "butt"), LineCap.BUTT))
-        a.line_join.append(
-            _enum_value(
-                LineJoin, style.get("stroke-linejoin", "miter").replace("-", "_"), LineJoin.MITER
+            sk, srgba, sp = _NO_PAINT
+        ml_raw = get("stroke-miterlimit", "4")
+        ml = 4.0 if ml_raw == "4" else self.number(ml_raw, 4.0, el, "stroke-miterlimit")
+        dash_raw = get("stroke-dasharray", "none")
+        dashes = [] if dash_raw == "none" else self.dasharray(dash_raw, el, vp)
+        a.dash_values += dashes
+        offset_raw = get("stroke-dashoffset", "0")
+        dash_offset = (
+            0.0
+            if offset_raw == "0"
+            else self.length(offset_raw, 0.0, el, "stroke-dashoffset", "xy", vp)
+        )
+        opacity = parse_opacity(get("opacity", "1"))
+        visible = get("visibility", "visible").strip() == "visible"
+        clip_value = get("clip-path")
+        clip = -1 if clip_value is None else self.clip_ref(clip_value, el, ctx, ctm, bbox_user)
+        order_raw = get("paint-order", "normal")
+        if order_raw == "normal":
+            stroke_first = False
+        else:
+            order = paint_order(style)
+            stroke_first = (bool(order) and order[0] == "stroke") or (
+                len(order) >= 2 and order[0] == "markers" and order[1] == "stroke"
+            )
+        # the fields of context.ROW_FIELDS, in order
+        a.rows.append(
+            (
+                tag,
+                node.id,
+                node.classes,
+                ctx.group,
+                n_codes,
+                len(pd.points) // 2,
+                ctm,
+                int(fk),
+                frgba,
+                fp,
+                FILL_RULE_EVENODD if get("fill-rule") == "evenodd" else FILL_RULE_NONZERO,
+                int(sk),
+                srgba,
+                sp,
+                sw,
+                _enum_value(LineCap, get("stroke-linecap", "butt"), LineCap.BUTT),
+                _enum_value(LineJoin, get("stroke-linejoin", "miter"), LineJoin.MITER),
+                ml if ml >= 1.0 else 4.0,
+                len(dashes),
+                dash_offset,
+                opacity,
+                visible,
+                clip,
+                stroke_first,
             )
         )
-        ml = self.number(style.get("stroke-miterlimit", "4"), 4.0, el, "stroke-miterlimit")
-        a.miter_limit.append(ml if ml >= 1.0 else 4.0)
-        dashes = self.dasharray(style.get("stroke-dasharray", "none"), el, vp)
-        a.dash_counts.append(len(dashes))
-        a.dash_values += dashes
-        a.dash_offset.append(
-            self.length(style.get("stroke-dashoffset", "0"), 0.0, el, "stroke-dashoffset", "xy", vp)
-        )
-        a.opacity.append(parse_opacity(style.get("opacity", "1")))
-        a.visible.append(style.get("visibility", "visible").strip() == "visible")
-        a.clip.append(self.clip_ref(style.get("clip-path"), el, ctx, ctm, bbox_user))
-        order = paint_order(style)
-        stroke_first = (bool(order) and order[0] == "stroke") or (
-            len(order) >= 2 and order[0] == "markers" and order[1] == "stroke"
-        )
-        a.stroke_first.append(stroke_first)
         return idx
 
     def dasharray(self, value: str, el: ET.Element, vp: tuple[float, float]) -> list[float]:
@@ -174,6 +196,8 @@ class Primitives(Paint):
         to the filtered element as a whole layer in SVG's order (filter, then clip, mask and
         opacity); returns the context and style to emit the element with.
         """
+        if "filter" not in style and "mask" not in style:
+            return ctx, style, -1  # the usual case
         filt = effect_value(style.get("filter"))
         mask = effect_value(style.get("mask"))
         if not filt and not mask:
@@ -204,8 +228,27 @@ class Primitives(Paint):
                 return
 
 
+_LINE = int(PrimitiveKind.LINE)
+_NO_PAINT: tuple[int, tuple[float, float, float, float], int] = (
+    PaintKind.NONE,
+    (0.0, 0.0, 0.0, 0.0),
+    -1,
+)
+# (enum class, raw value) → member value, for the cap and join keywords
+_ENUM_VALUES: dict[tuple[Any, str], int] = {}
+
+
 def _enum_value(enum_cls: Any, value: str, default: Any) -> int:
+    """The member of ``enum_cls`` a keyword names (``-`` read as ``_``, any case), else
+    ``default``; memoised, as the same few keywords repeat on every primitive."""
+    key = (enum_cls, value)
+    hit = _ENUM_VALUES.get(key)
+    if hit is not None:
+        return hit
     try:
-        return int(enum_cls[value.strip().upper()])
+        out = int(enum_cls[value.replace("-", "_").strip().upper()])
     except KeyError:
-        return int(default)
+        out = int(default)
+    if len(_ENUM_VALUES) < 1024:
+        _ENUM_VALUES[key] = out
+    return out

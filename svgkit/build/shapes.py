@@ -160,16 +160,21 @@ class Shapes(Style):
             return pd
         return None
 
-    def check_points(self, pts: np.ndarray) -> None:
-        """Refuse non-finite points (BAD_GEOMETRY) and points beyond ``max_coordinate``."""
-        if pts.size and not np.isfinite(pts).all():
+    def check_points(self, pts: np.ndarray) -> float:
+        """Refuse non-finite points (BAD_GEOMETRY) and points beyond ``max_coordinate``;
+        returns the largest coordinate magnitude (0 for no points)."""
+        if not pts.size:
+            return 0.0
+        # one reduction answers both: the largest magnitude is NaN or inf exactly when some
+        # coordinate is not finite
+        big = float(np.abs(pts).max())
+        if not math.isfinite(big):
             raise SVGKitError(
                 ErrorCode.BAD_GEOMETRY, "geometry has non-finite coordinates after transforms"
             )
-        if pts.size and np.abs(pts).max() > self.limits.max_coordinate:
-            raise limit_error(
-                "max_coordinate", float(np.abs(pts).max()), self.limits.max_coordinate
-            )
+        if big > self.limits.max_coordinate:
+            raise limit_error("max_coordinate", big, self.limits.max_coordinate)
+        return big
 
 
 def cubic_segment_counts(
@@ -182,33 +187,46 @@ def cubic_segment_counts(
     return np.asarray(np.maximum(1, np.ceil(np.sqrt(0.75 * m / tolerance))), dtype=np.int64)
 
 
+# the four points of a cubic, from the index just past its last point
+_CUBIC_POINTS = np.array([-4, -3, -2, -1], dtype=np.int64)
+# rows of [t1 x, t1 y, t2 x, t2 y] in the order x "+", x "-", y "+", y "-"
+_ROOT_ORDER = np.array([0, 2, 1, 3], dtype=np.int64)
+
+
 def primitive_bboxes(
-    codes: np.ndarray, pts: np.ndarray, cmd_offsets: np.ndarray, pt_offsets: np.ndarray
+    codes: np.ndarray,
+    pts: np.ndarray,
+    cmd_offsets: np.ndarray,
+    pt_offsets: np.ndarray,
+    cubic_end: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Exact geometry bbox per primitive: on-curve points plus cubic extrema."""
+    """Exact geometry bbox per primitive: on-curve points plus cubic extrema.
+
+    ``cubic_end`` (the index just past each cubic's last point, in command order) may be given
+    when the caller has it already."""
+    # (a model's document has tens of primitives, so the time here is the numpy calls' own
+    # overhead, not the arithmetic: both axes go through each call together)
     n = cmd_offsets.size - 1
     out = np.full((n, 4), np.nan)
     if pts.size == 0:
         return out
-    ends = np.cumsum(COMMAND_POINTS[codes])
-    cubic_end = ends[codes == path_data.CUBIC]
-    # control points may lie outside the curve: stand the cubic's end point in for them, which
-    # keeps every primitive's points contiguous for reduceat
-    on = pts.copy()
-    on[cubic_end - 3] = pts[cubic_end - 1]
-    on[cubic_end - 2] = pts[cubic_end - 1]
-    counts = np.diff(pt_offsets)
-    has = counts > 0
-    starts = pt_offsets[:-1][has]
-    out[has, 0] = np.minimum.reduceat(on[:, 0], starts)
-    out[has, 1] = np.minimum.reduceat(on[:, 1], starts)
-    out[has, 2] = np.maximum.reduceat(on[:, 0], starts)
-    out[has, 3] = np.maximum.reduceat(on[:, 1], starts)
+    if cubic_end is None:
+        cubic_end = COMMAND_POINTS[codes].cumsum()[codes == path_data.CUBIC]
+    on = pts
     if cubic_end.size:
-        owner = np.searchsorted(pt_offsets, cubic_end - 1, side="right") - 1
-        p0 = pts[cubic_end - 4]
-        p1, p2, p3 = pts[cubic_end - 3], pts[cubic_end - 2], pts[cubic_end - 1]
-        ex, ey, eo = _cubic_extrema(p0, p1, p2, p3, owner)
+        # control points may lie outside the curve: stand the cubic's end point in for them,
+        # which keeps every primitive's points contiguous for reduceat
+        on = pts.copy()
+        end_point = pts[cubic_end - 1]
+        on[cubic_end - 3] = end_point
+        on[cubic_end - 2] = end_point
+    has = pt_offsets[1:] > pt_offsets[:-1]
+    starts = pt_offsets[:-1][has]
+    out[has, 0:2] = np.minimum.reduceat(on, starts, axis=0)
+    out[has, 2:4] = np.maximum.reduceat(on, starts, axis=0)
+    if cubic_end.size:
+        owner = pt_offsets.searchsorted(cubic_end - 1, side="right") - 1
+        ex, ey, eo = _cubic_extrema(pts[cubic_end[:, None] + _CUBIC_POINTS], owner)
         if eo.size:
             np.minimum.at(out[:, 0], eo, ex)
             np.minimum.at(out[:, 1], eo, ey)
@@ -218,32 +236,33 @@ def primitive_bboxes(
 
 
 def _cubic_extrema(
-    p0: np.ndarray, p1: np.ndarray, p2: np.ndarray, p3: np.ndarray, owner: np.ndarray
+    quad: np.ndarray, owner: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Points where a cubic's x or y derivative vanishes inside (0, 1)."""
-    ts = []
-    idx = []
-    for axis in (0, 1):
-        a = -p0[:, axis] + 3 * p1[:, axis] - 3 * p2[:, axis] + p3[:, axis]
-        b = 2 * (p0[:, axis] - 2 * p1[:, axis] + p2[:, axis])
-        c = p1[:, axis] - p0[:, axis]
-        # denormal and huge coefficients overflow to inf/NaN, which the (0, 1) test drops
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            disc = b * b - 4 * a * c
-            sq = np.sqrt(np.where(disc >= 0, disc, np.nan))
-            quad = np.abs(a) > 1e-12
-            t1 = np.where(quad, (-b + sq) / (2 * a), np.where(np.abs(b) > 1e-12, -c / b, np.nan))
-            t2 = np.where(quad, (-b - sq) / (2 * a), np.nan)
-        for t in (t1, t2):
-            ok = (t > 0) & (t < 1)
-            ts.append(t[ok])
-            idx.append(np.nonzero(ok)[0])
-    t = np.concatenate(ts)
-    k = np.concatenate(idx)
+    """Points where a cubic's x or y derivative vanishes inside (0, 1); ``quad`` is ``(n, 4, 2)``
+    (the four points of each cubic)."""
+    p0, p1, p2, p3 = quad[:, 0], quad[:, 1], quad[:, 2], quad[:, 3]
+    # both axes at once, as (n, 2) arrays: the same operations on the same numbers as one axis
+    # at a time
+    a = -p0 + 3 * p1 - 3 * p2 + p3
+    b = 2 * (p0 - 2 * p1 + p2)
+    c = p1 - p0
+    # denormal and huge coefficients overflow to inf/NaN, which the (0, 1) test drops
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        disc = b * b - 4 * a * c
+        sq = np.sqrt(np.where(disc >= 0, disc, np.nan))
+        quad_root = np.abs(a) > 1e-12
+        t1 = np.where(quad_root, (-b + sq) / (2 * a), np.where(np.abs(b) > 1e-12, -c / b, np.nan))
+        t2 = np.where(quad_root, (-b - sq) / (2 * a), np.nan)
+    # roots in the order x first, then y (each: the "+" root, then the "-" root)
+    roots = np.concatenate((t1, t2), axis=1).T[_ROOT_ORDER]
+    ok = (roots > 0) & (roots < 1)
+    k = ok.nonzero()[1]
+    t = roots[ok]
     mt = 1 - t
     w0, w1, w2, w3 = mt**3, 3 * mt * mt * t, 3 * mt * t * t, t**3
-    x = w0 * p0[k, 0] + w1 * p1[k, 0] + w2 * p2[k, 0] + w3 * p3[k, 0]
-    y = w0 * p0[k, 1] + w1 * p1[k, 1] + w2 * p2[k, 1] + w3 * p3[k, 1]
+    sel = quad[k]
+    x = w0 * sel[:, 0, 0] + w1 * sel[:, 1, 0] + w2 * sel[:, 2, 0] + w3 * sel[:, 3, 0]
+    y = w0 * sel[:, 0, 1] + w1 * sel[:, 1, 1] + w2 * sel[:, 2, 1] + w3 * sel[:, 3, 1]
     return x, y, owner[k]
 
 
@@ -251,9 +270,101 @@ def user_space_bbox(pd: path_data.PathData) -> tuple[float, float, float, float]
     """The exact bbox of one primitive in its user space (for objectBoundingBox units)."""
     if not pd.points:
         return None
+    if len(pd.codes) <= _SMALL_PRIMITIVE:
+        small = _small_bbox(pd.codes, pd.points)
+        if small is not None:
+            return small
     codes = np.asarray(pd.codes, dtype=np.uint8)
     pts = np.asarray(pd.points, dtype=np.float64).reshape(-1, 2)
-    b = primitive_bboxes(codes, pts, np.array([0, codes.size]), np.array([0, pts.shape[0]]))[0]
-    if not np.isfinite(b).all():
+    b = primitive_bboxes(codes, pts, np.array([0, codes.size]), np.array([0, pts.shape[0]]))
+    x0, y0, x1, y1 = b[0].tolist()
+    if not (math.isfinite(x0) and math.isfinite(y0) and math.isfinite(x1) and math.isfinite(y1)):
         return None
-    return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+    return (x0, y0, x1, y1)
+
+
+#: Commands up to which :func:`user_space_bbox` computes in plain Python.
+_SMALL_PRIMITIVE = 64
+
+
+def _small_bbox(codes: list[int], flat: list[float]) -> tuple[float, float, float, float] | None:
+    """:func:`primitive_bboxes` of one small primitive in plain Python, float for float.
+
+    A gradient in objectBoundingBox units needs its element's box while the element is being
+    built, one primitive at a time, where numpy's fixed cost per call (some forty calls) is most
+    of the work. Every operation here is the one numpy applies to the same two floats; the
+    cubes of the curve parameter are still taken by numpy, whose ``**`` rounds differently from
+    Python's. ``None`` leaves the decision to numpy: a value that is not finite, a signed zero
+    (numpy's min and max pick between 0.0 and -0.0 by position), or a cubic with no point
+    before it.
+    """
+    for v in flat:
+        if not math.isfinite(v) or (v == 0.0 and math.copysign(1.0, v) < 0.0):
+            return None
+    x0 = x1 = flat[0]
+    y0 = y1 = flat[1]
+    cubics: list[tuple[float, float, float, float, float, float, float, float]] = []
+    i = 0  # index of the next point's x in flat
+    for code in codes:
+        if code == path_data.CUBIC:
+            if i == 0:
+                return None
+            q = (flat[i - 2], flat[i - 1], *flat[i : i + 6])
+            cubics.append(q)  # type: ignore[arg-type]
+            x, y = q[6], q[7]
+            i += 6
+        elif code == path_data.CLOSE:
+            continue
+        else:
+            x, y = flat[i], flat[i + 1]
+            i += 2
+        # the first point seeds the box; comparisons with equal values keep either (same bits)
+        if x < x0:
+            x0 = x
+        elif x > x1:
+            x1 = x
+        if y < y0:
+            y0 = y
+        elif y > y1:
+            y1 = y
+    if not cubics:
+        return (x0, y0, x1, y1)
+    nan = math.nan
+    roots: list[float] = []
+    owners: list[int] = []
+    for axis in (0, 1):
+        for k, q in enumerate(cubics):
+            p0, p1, p2, p3 = q[axis], q[axis + 2], q[axis + 4], q[axis + 6]
+            a = -p0 + 3 * p1 - 3 * p2 + p3
+            b = 2 * (p0 - 2 * p1 + p2)
+            c = p1 - p0
+            disc = b * b - 4 * a * c
+            sq = math.sqrt(disc) if disc >= 0 else nan
+            if abs(a) > 1e-12:
+                t1 = (-b + sq) / (2 * a)
+                t2 = (-b - sq) / (2 * a)
+            else:
+                t1 = -c / b if abs(b) > 1e-12 else nan
+                t2 = nan
+            if 0 < t1 < 1:
+                roots.append(t1)
+                owners.append(k)
+            if 0 < t2 < 1:
+                roots.append(t2)
+                owners.append(k)
+    if not roots:
+        return (x0, y0, x1, y1)
+    t_arr = np.array(roots)
+    w0s = ((1 - t_arr) ** 3).tolist()
+    w3s = (t_arr**3).tolist()
+    for t, k, w0, w3 in zip(roots, owners, w0s, w3s):
+        mt = 1 - t
+        w1, w2 = 3 * mt * mt * t, 3 * mt * t * t
+        q = cubics[k]
+        x = w0 * q[0] + w1 * q[2] + w2 * q[4] + w3 * q[6]
+        y = w0 * q[1] + w1 * q[3] + w2 * q[5] + w3 * q[7]
+        if not (math.isfinite(x) and math.isfinite(y)) or x == 0.0 or y == 0.0:
+            return None
+        x0, x1 = min(x0, x), max(x1, x)
+        y0, y1 = min(y0, y), max(y1, y)
+    return (x0, y0, x1, y1)

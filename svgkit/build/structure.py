@@ -328,8 +328,10 @@ class Structure(Images):
                     )
         ectx, estyle, gi = self.effect_group(el, name, style, ctx, ctm)
         markers = name in MARKABLE and has_markers(style)
-        order = paint_order(style)
-        markers_first = markers and bool(order) and order[0] == "markers"
+        markers_first = False
+        if markers:
+            order = paint_order(style)
+            markers_first = bool(order) and order[0] == "markers"
         if markers_first:
             emit_markers(self, el, estyle, ectx, ctm, pd)
         self.emit(el, SHAPES[name], name, node, ectx, ctm, estyle, pd)

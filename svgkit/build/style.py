@@ -112,25 +112,39 @@ class Style(Units):
             style = parent.copy()
         else:
             style = {k: v for k, v in parent.items() if k in INHERITED}
-        node = Node(name, el.get("id", ""), tuple(el.get("class", "").split()))
         attrib = el.attrib
-        for key in PRESENTATION.intersection(attrib):
-            if key != "transform":
-                style[key] = attrib[key].strip()
-        important: set[str] = set()
-        if self.css:
-            for prop, value, imp in self.css.declarations_for(node, ctx.ancestors):
+        class_attr = attrib.get("class")
+        node = Node(name, attrib.get("id", ""), tuple(class_attr.split()) if class_attr else ())
+        # "inherit" can only come from the values set here: the parent's style is resolved
+        # (or, were it not, copying its value again would change nothing)
+        inherit = False
+        for key, raw in attrib.items():
+            if key in PRESENTATION and key != "transform":
+                value = raw.strip()
+                style[key] = value
+                if value == "inherit":
+                    inherit = True
+        important: set[str] | frozenset[str] = _NO_IMPORTANT
+        css = self.css
+        if css.rules:
+            found: set[str] = set()
+            for prop, value, imp in css.declarations_for(node, ctx.ancestors):
                 style[prop] = value
                 if imp:
-                    important.add(prop)
+                    found.add(prop)
+                if value == "inherit":
+                    inherit = True
+            important = found
         style_attr = attrib.get("style")
         if style_attr:
-            for prop, value, imp in parse_declarations(style_attr):
+            for prop, value, imp in _declarations(style_attr):
                 if imp or prop not in important:
                     style[prop] = value
+                    if value == "inherit":
+                        inherit = True
         if "transform" in style:
             self.css_transforms[id(el)] = style.pop("transform")
-        if "inherit" in style.values():
+        if inherit:
             for key, value in list(style.items()):
                 if value == "inherit":
                     if key in parent:
@@ -189,6 +203,24 @@ class Style(Units):
         style, node = self.compute_style(el, local_name(el.tag)[1], base)
         # the full style, so "inherit" on a child can reach non-inherited properties (flood-color)
         return style, Ctx(IDENTITY, style, -1, ctx.viewport, [node])
+
+
+# the !important properties of an element no style sheet matched (never added to)
+_NO_IMPORTANT: frozenset[str] = frozenset()
+# parsed style="" attributes by text: models repeat the same declarations (a gradient's stops,
+# a family of shapes), and parsing one is a split, a strip and a lower per declaration
+_DECLARATIONS: dict[str, tuple[tuple[str, str, bool], ...]] = {}
+
+
+def _declarations(text: str) -> tuple[tuple[str, str, bool], ...]:
+    """:func:`~svgkit.build.css.parse_declarations`, memoised (bounded)."""
+    hit = _DECLARATIONS.get(text)
+    if hit is None:
+        hit = tuple(parse_declarations(text))
+        if len(_DECLARATIONS) >= 2048:
+            _DECLARATIONS.clear()
+        _DECLARATIONS[text] = hit
+    return hit
 
 
 def paint_order(style: dict[str, str]) -> list[str]:

@@ -29,6 +29,7 @@ __all__ = [
     "Units",
     "normalise_par",
     "parse_opacity",
+    "parse_transform_fast",
     "viewbox_transform",
 ]
 
@@ -119,6 +120,19 @@ class Units(BuildState):
             text = value
         if not text or not text.strip():
             return IDENTITY
+        fast = _TRANSFORMS.get(text)
+        if fast is None:
+            fast = parse_transform_fast(text)
+            if fast is not None and len(_TRANSFORMS) < 4096:
+                _TRANSFORMS[text] = fast
+        if fast is not None:
+            a, b, c, d, e, f = fast
+            # a finite sum has finite terms: only a non-finite sum needs the term-by-term test
+            if not math.isfinite(a + b + c + d + e + f) and not is_finite(fast):
+                raise limit_error(
+                    "max_coordinate", f"transform={text!r}", self.limits.max_coordinate
+                )
+            return fast
         if not _TRANSFORM_LIST.match(text):
             self.warn(
                 "INVALID_ATTRIBUTE", f"transform={text!r} is not a transform list; ignored", el
@@ -167,6 +181,115 @@ class Units(BuildState):
         return self.number(v, default, el, name)
 
 
+# The transform lists models write (translate, scale, rotate, matrix, skewX/Y with plain
+# numbers) are read here directly; svgelements' Matrix, which builds a Matrix object and parses
+# a Length or an Angle per parameter, reads everything else (units, unusual arities). The
+# arithmetic below is Matrix's own, operation for operation (its pre_cat of each function onto
+# the list so far, "* 0" terms included, which decide the sign of a zero), so both paths give
+# the same floats.
+_FAST_FUNC = re.compile(r"[\s,]*(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^()]*)\)")
+_FAST_ARGS = re.compile(
+    r"\s*([-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)"  # svgelements' float
+    r"((?:[\s,]+[-+]?[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)*)\s*"
+)
+_FAST_SEP = re.compile(r"[\s,]+")
+_FAST_TAIL = re.compile(r"[\s,]*")
+# parse_transform_fast's results by text (bounded): a document repeats its transforms
+_TRANSFORMS: dict[str, Affine] = {}
+
+
+def _pre_cat(s: Affine, ma: float, mb: float, mc: float, md: float, me: float, mf: float) -> Affine:
+    """svgelements' ``Matrix.pre_cat``: the list so far ``s`` followed by ``(ma … mf)``."""
+    sa, sb, sc, sd, se, sf = s
+    return (
+        float(sa * ma + sc * mb + se * 0),
+        float(sb * ma + sd * mb + sf * 0),
+        float(sa * mc + sc * md + se * 0),
+        float(sb * mc + sd * md + sf * 0),
+        sa * me + sc * mf + se * 1,
+        sb * me + sd * mf + sf * 1,
+    )
+
+
+def parse_transform_fast(text: str) -> Affine | None:
+    """A transform list of plain-number functions as an affine, or ``None`` when the text needs
+    the full parser (units, unusual parameter counts, anything invalid).
+
+    Examples
+    --------
+    >>> parse_transform_fast("translate(10 20) scale(2)")
+    (2.0, 0.0, 0.0, 2.0, 10.0, 20.0)
+    >>> parse_transform_fast("rotate(45deg)") is None
+    True
+    """
+    try:
+        return _fast_transform(text)
+    except ValueError:  # cos, sin or tan of an infinite angle: the full parser reports it
+        return None
+
+
+def _fast_transform(text: str) -> Affine | None:
+    m: Affine = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    pos = 0
+    n = len(text)
+    func_match = _FAST_FUNC.match
+    while True:
+        f = func_match(text, pos)
+        if f is None:
+            break
+        pos = f.end()
+        args = _FAST_ARGS.fullmatch(f.group(2))
+        if args is None:
+            return None
+        rest = args.group(2)
+        vals = [args.group(1), *_FAST_SEP.split(rest)[1:]] if rest else [args.group(1)]
+        name, k = f.group(1), len(vals)
+        if name == "translate":
+            if k == 1:
+                m = _pre_cat(m, 1.0, 0.0, 0.0, 1.0, float(vals[0]), 0.0)
+            elif k == 2:
+                m = _pre_cat(m, 1.0, 0.0, 0.0, 1.0, float(vals[0]), float(vals[1]))
+            else:
+                return None
+        elif name == "scale":
+            if k == 1:
+                sx = float(vals[0])
+                m = _pre_cat(m, sx, 0, 0, sx, 0, 0)
+            elif k == 2:
+                m = _pre_cat(m, float(vals[0]), 0, 0, float(vals[1]), 0, 0)
+            else:
+                return None
+        elif name == "rotate":
+            if k != 1 and k != 3:
+                return None
+            angle = math.tau * float(vals[0]) / 360.0
+            ct, st = math.cos(angle), math.sin(angle)
+            x = float(vals[1]) if k == 3 else 0.0
+            y = float(vals[2]) if k == 3 else 0.0
+            if x == 0 and y == 0:
+                m = _pre_cat(m, ct, st, -st, ct, 0.0, 0.0)
+            else:
+                m = _pre_cat(m, 1.0, 0.0, 0.0, 1.0, x, y)
+                m = _pre_cat(m, ct, st, -st, ct, 0.0, 0.0)
+                m = _pre_cat(m, 1.0, 0.0, 0.0, 1.0, -x, -y)
+        elif name == "matrix":
+            if k != 6:
+                return None
+            a, b, c, d, e, f_ = (float(v) for v in vals)
+            m = _pre_cat(m, a, b, c, d, e, f_)
+        else:  # skewX, skewY
+            if k != 1:
+                return None
+            t = math.tan(math.tau * float(vals[0]) / 360.0)
+            if name == "skewX":
+                m = _pre_cat(m, 1.0, 0.0, t, 1.0, 0.0, 0.0)
+            else:
+                m = _pre_cat(m, 1.0, t, 0.0, 1.0, 0.0, 0.0)
+    if _FAST_TAIL.match(text, pos).end() != n:  # type: ignore[union-attr]
+        return None
+    return m
+
+
 def viewbox_transform(
     vb: tuple[float, float, float, float] | None, par: str, x: float, y: float, w: float, h: float
 ) -> Affine:
@@ -203,10 +326,24 @@ def normalise_par(value: str | None) -> str:
     return f"{align} {mode}"
 
 
+# parsed opacities by source text (a few distinct values per document, read on every element)
+_OPACITY: dict[str, float] = {}
+
+
 def parse_opacity(value: str | None) -> float:
     """An opacity value (number or percentage) clamped to [0, 1]; invalid values give 1."""
     if value is None:
         return 1.0
+    hit = _OPACITY.get(value)
+    if hit is not None:
+        return hit
+    out = _parse_opacity(value)
+    if len(_OPACITY) < 1024:
+        _OPACITY[value] = out
+    return out
+
+
+def _parse_opacity(value: str) -> float:
     v = value.strip()
     try:
         f = float(v[:-1]) / 100.0 if v.endswith("%") else float(v)

@@ -6,8 +6,10 @@ Policy (see docs/security.md):
   (this covers billion laughs, quadratic blowup and XXE);
 - a ``<!DOCTYPE>`` without an internal subset (``<!DOCTYPE svg PUBLIC … "…svg11.dtd">``, common in
   exported files) is accepted; its external DTD is never loaded;
-- element count and nesting depth are counted while expat streams, so a 10^6-element or 50k-deep
-  document is stopped at the limit instead of being built first.
+- element count and nesting depth are bounded: a text with more ``<`` than ``max_elements`` (so a
+  10^6-element or 50k-deep document) is counted while expat streams and stopped at the limit
+  instead of being built first; a smaller one, which cannot build more elements than the limit,
+  is built by expat's C tree builder and checked once built (see :func:`_parse_bounded`).
 """
 
 from __future__ import annotations
@@ -86,6 +88,10 @@ def parse_xml(text: str, limits: Limits) -> ParsedXML:
     if n_bytes > limits.max_input_bytes:
         raise limit_error("max_input_bytes", n_bytes, limits.max_input_bytes)
     refuse_entity_declarations(text)
+    had_doctype = "<!DOCTYPE" in text[: text.find("<svg") + 1 if "<svg" in text else len(text)]
+    fast = _parse_bounded(text, limits)
+    if fast is not None:
+        return ParsedXML(fast[0], fast[1], fast[2], had_doctype)
     builder = _CountingTreeBuilder(limits)
     parser = DefusedXMLParser(
         target=builder, forbid_dtd=False, forbid_entities=True, forbid_external=True
@@ -106,13 +112,50 @@ def parse_xml(text: str, limits: Limits) -> ParsedXML:
         ) from None
     except RecursionError:
         raise limit_error("max_depth", ">recursion limit", limits.max_depth) from None
-    had_doctype = "<!DOCTYPE" in text[: text.find("<svg") + 1 if "<svg" in text else len(text)]
     return ParsedXML(root, builder.count, builder.max_seen_depth, had_doctype)
+
+
+def _parse_bounded(text: str, limits: Limits) -> tuple[ET.Element, int, int] | None:
+    """The tree, element count and depth of ``text`` from expat's C tree builder, when the text
+    is small enough to build whole; ``None`` sends it to the streaming parser.
+
+    The streaming parser above calls back into Python for every element (defusedxml's parser
+    is ElementTree's pure-Python one, and the limits count in ``start``), a sixth of a
+    model-sized document's parse. A document with no more ``<`` than ``max_elements`` cannot
+    build more elements than that, so it is parsed here at C speed and its count and depth are
+    checked once built. The same expat reads the same text (a ``str`` is always fed as UTF-8),
+    and every hardening rule still holds: ``refuse_entity_declarations`` has already refused
+    any entity declaration, and without one there is nothing to expand or fetch (external DTD
+    subsets are never read, as before). Any failure, or a limit exceeded, parses again with the
+    streaming parser, so errors, their codes and their positions are exactly its own.
+    """
+    if text.count("<") > limits.max_elements:
+        return None
+    parser = ET.XMLParser()
+    try:
+        parser.feed(text)
+        root = parser.close()
+    except Exception:
+        return None
+    # breadth-first, level by level: no recursion, however deep the document
+    n = depth = 0
+    level = [root]
+    while level:
+        depth += 1
+        n += len(level)
+        level = [child for el in level for child in el]
+    if n > limits.max_elements or depth > limits.max_depth:
+        return None
+    return root, n, depth
 
 
 def refuse_entity_declarations(text: str) -> None:
     """Refuse any ``<!ENTITY`` anywhere in the input, before extraction can cut the DTD away
     (billion laughs, quadratic blowup and XXE all need an entity declaration)."""
+    if "<!e" not in text and "<!E" not in text:
+        # a match starts "<!" and an e of either case (no other character folds to e): two
+        # C-speed substring searches settle the usual text without the case-insensitive regex
+        return
     match = _ENTITY_DECL.search(text)
     if match is not None:
         raise SVGKitError(
@@ -128,12 +171,23 @@ def _expat_message(exc: ET.ParseError) -> str:
     return str(exc)
 
 
+# split tags by tag: a document uses a few dozen distinct tags, read on every visit of an element
+_LOCAL_NAMES: dict[str, tuple[str, str]] = {}
+
+
 def local_name(tag: str) -> tuple[str, str]:
     """Split an ElementTree tag ``{ns}name`` into ``(ns, name)``."""
+    hit = _LOCAL_NAMES.get(tag)
+    if hit is not None:
+        return hit
     if tag[:1] == "{":
         ns, _, name = tag[1:].partition("}")
-        return ns, name
-    return "", tag
+        out = (ns, name)
+    else:
+        out = ("", tag)
+    if len(_LOCAL_NAMES) < 4096:
+        _LOCAL_NAMES[tag] = out
+    return out
 
 
 def count_tags(root: ET.Element) -> Counter[str]:

@@ -67,9 +67,9 @@ class Columns:
         self.opacity: list[float] = s.opacity.tolist()
         self.clip: list[int] = s.clip.tolist()
         self.stroke_first: list[bool] = s.paint_order_stroke_first.tolist()
-        self.transform: list[tuple[float, float, float, float, float, float]] = [
-            (t[0], t[1], t[2], t[3], t[4], t[5]) for t in s.transform.tolist()
-        ]
+        self.transform: list[tuple[float, float, float, float, float, float]] = list(
+            map(tuple, s.transform.tolist())
+        )
 
 
 class ClipMask(NamedTuple):

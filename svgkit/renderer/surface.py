@@ -12,6 +12,7 @@ import contextlib
 import gc
 import math
 import numbers
+import sys
 from collections.abc import Sequence
 from typing import Any, Union
 
@@ -35,6 +36,9 @@ __all__ = [
 
 #: Largest accepted output width or height in pixels.
 MAX_OUTPUT_SIZE = 16384
+
+# Limits is frozen: renders without limits share one instead of validating a new one each time
+_DEFAULT_LIMITS = Limits()
 
 Background = Union[str, Sequence[float], None]  # noqa: UP007 (runtime alias on Python 3.9 syntax)
 RenderSource = Union[Scene, str, bytes, bytearray, memoryview]  # noqa: UP007
@@ -168,8 +172,12 @@ def _draw_surface(
     bg: tuple[float, float, float, float] | None,
     limits: Limits | None,
     repair: bool,
+    pixels: npt.NDArray[np.uint8] | None = None,
 ) -> Any:
-    """:func:`render_surface` for a size and background its caller has already checked."""
+    """:func:`render_surface` for a size and background its caller has already checked.
+
+    With ``pixels`` (a C-contiguous ``uint8`` array of shape ``(height, width, 4)``), cairo
+    draws into that array's memory, which is cleared first, instead of a surface of its own."""
     import cairo
 
     from .draw import draw_scene, output_matrix
@@ -177,10 +185,22 @@ def _draw_surface(
     from .work import check_render_work
 
     scene = _as_scene(src, limits, repair)
-    lim = limits if limits is not None else Limits()
+    lim = limits if limits is not None else _DEFAULT_LIMITS
     try:
-        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
-        ctx = cairo.Context(surface)
+        if pixels is None:
+            surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
+            ctx = cairo.Context(surface)
+        else:
+            surface = cairo.ImageSurface.create_for_data(
+                pixels.data, cairo.FORMAT_ARGB32, width, height, 4 * width
+            )
+            ctx = cairo.Context(surface)
+            # clear it with cairo, not numpy: a surface cairo has cleared is marked clear, as a
+            # new ImageSurface is, and cairo draws onto a clear surface with other (exact but
+            # differently rounded) operations than onto one whose content it does not know
+            ctx.set_operator(cairo.OPERATOR_CLEAR)
+            ctx.paint()
+            ctx.set_operator(cairo.OPERATOR_OVER)
         if bg is not None and bg[3] > 0:
             ctx.set_source_rgba(*bg)
             ctx.paint()
@@ -304,7 +324,7 @@ def render_checked(
         As :func:`render`.
     out
         Optional C-contiguous ``uint8`` array of shape ``(height, width, 4)`` that receives the
-        pixels.
+        pixels (cairo draws into it; after a failure it may hold part of a picture).
 
     Returns
     -------
@@ -317,8 +337,26 @@ def render_checked(
     >>> render_checked(svg, 2, 2, (1.0, 1.0, 1.0, 1.0))[0, 0].tolist()
     [255, 255, 255, 255]
     """
-    from .pixel_formats import argb32_to_rgba
+    from .pixel_formats import argb32_to_rgba, argb32_to_rgba_inplace
 
+    if sys.byteorder == "little":
+        # cairo draws straight into the result array, converted in place afterwards: one
+        # picture's memory is allocated and faulted in instead of two (cairo's surface, then
+        # the result), and no copy is made (ARGB32 words are the bytes B, G, R, A here)
+        if out is not None:
+            _check_out(out, width, height)
+            pixels = out
+        else:
+            try:
+                pixels = np.empty((height, width, 4), dtype=np.uint8)
+            except MemoryError as exc:
+                raise SVGKitError(
+                    ErrorCode.RENDER_MEMORY, f"out of memory while rendering: {exc}"
+                ) from None
+        with _gc_paused():
+            surface = _draw_surface(src, width, height, background, limits, repair, pixels)
+        surface.finish()  # cairo lets go of the array
+        return argb32_to_rgba_inplace(pixels)
     with _gc_paused():
         surface = _draw_surface(src, width, height, background, limits, repair)
     try:
@@ -333,3 +371,11 @@ def render_checked(
         raise SVGKitError(
             ErrorCode.RENDER_MEMORY, f"out of memory converting pixels: {exc}"
         ) from None
+
+
+def _check_out(out: npt.NDArray[np.uint8], width: int, height: int) -> None:
+    """Refuse an ``out`` array cairo cannot draw into, as the conversion would."""
+    if out.shape != (height, width, 4) or out.dtype != np.uint8 or not out.flags.c_contiguous:
+        raise ValueError(f"Expected `out` to be C-contiguous uint8 {(height, width, 4)}")
+    if not out.flags.writeable:
+        raise ValueError("Expected `out` to be writeable")

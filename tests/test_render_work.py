@@ -16,7 +16,12 @@ import svgkit
 from svgkit import SVGKitError
 from svgkit.affine import IDENTITY
 from svgkit.renderer.draw import output_matrix
-from svgkit.renderer.work import PIXELS_PER_UNIT, RenderWork, estimate_render_work
+from svgkit.renderer.work import (
+    PIXELS_PER_UNIT,
+    RenderWork,
+    _certainly_within,
+    estimate_render_work,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from corpus import generate
@@ -122,6 +127,35 @@ class TestLayerMemory:
         w = work(HEAD + body + "</svg>", 4096)
         assert w.layer_bytes < 5 * 130 * 130 * 2
         assert w.units < svgkit.Limits().max_render_work
+
+
+_CORPUS = generate(40)
+
+
+class TestQuickBound:
+    @given(
+        doc=st.sampled_from(_CORPUS),
+        size=st.integers(16, 2048),
+        bound=st.integers(1_000, 60_000_000),
+    )
+    def test_the_quick_bound_is_never_below_the_count(
+        self, doc: str, size: int, bound: int
+    ) -> None:
+        # the quick path skips the count only when the count itself would pass
+        scene = svgkit.parse(doc)
+        limits = svgkit.Limits(max_render_work=bound, max_layer_bytes=max(1, bound * 64))
+        t_out = output_matrix(scene.canvas, size, size)
+        if _certainly_within(scene, size, size, t_out, limits):
+            w = estimate_render_work(scene, size, size, t_out)
+            assert w.units <= limits.max_render_work
+            assert w.layer_bytes <= limits.max_layer_bytes
+
+    def test_model_output_takes_the_quick_path(self) -> None:
+        limits = svgkit.Limits()
+        for doc in _CORPUS:
+            scene = svgkit.parse(doc)
+            t_out = output_matrix(scene.canvas, 224, 224)
+            assert _certainly_within(scene, 224, 224, t_out, limits)
 
 
 class TestDeterministic:

@@ -111,7 +111,7 @@ class RenderWork:
 
 def check_render_work(
     scene: Scene, width: int, height: int, t_out: Affine, limits: Limits
-) -> RenderWork:
+) -> RenderWork | None:
     """Raise ``LIMIT`` (``max_render_work`` or ``max_layer_bytes``) when drawing ``scene`` would
     cost too much time or memory.
 
@@ -129,8 +129,11 @@ def check_render_work(
 
     Returns
     -------
-    RenderWork
-        The counts, when within the bound.
+    RenderWork or None
+        The counts, when within the bounds; ``None`` when a quick upper bound (a few
+        operations, no numpy pass over the geometry) already shows that the scene is within
+        both: a model-sized document without dashes, masks, patterns, filters or primitives of
+        128 segments and more.
 
     Examples
     --------
@@ -138,9 +141,13 @@ def check_render_work(
     >>> from svgkit.affine import IDENTITY
     >>> s = svgkit.parse('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8">'
     ...                  '<rect width="4" height="4"/></svg>')
-    >>> check_render_work(s, 8, 8, IDENTITY, svgkit.Limits()).edge_rows  # 2 × 5 rows + 2 × 1
+    >>> check_render_work(s, 8, 8, IDENTITY, svgkit.Limits()) is None  # certainly within
+    True
+    >>> check_render_work(s, 8, 8, IDENTITY, svgkit.Limits(max_render_work=20)).edge_rows
     12
     """
+    if _certainly_within(scene, width, height, t_out, limits):
+        return None
     work = estimate_render_work(scene, width, height, t_out)
     if work.layer_bytes > limits.max_layer_bytes:
         raise limit_error("max_layer_bytes", work.layer_bytes, limits.max_layer_bytes)
@@ -151,6 +158,54 @@ def check_render_work(
         )
         raise err
     return work
+
+
+def _certainly_within(
+    scene: Scene, width: int, height: int, t_out: Affine, limits: Limits
+) -> bool:
+    """Whether an upper bound of every count, from sizes alone, is within ``limits``.
+
+    Per drawing command: a fill's edge crosses at most ``H + 1`` rows plus 4,095 extra chords;
+    a stroke adds both sides widened by at most ``H`` each way, a join and a round join's arc
+    (at most 4,096 edges). No primitive reaches the crossing estimate's 128 segments, so the
+    model counts no crossings. Each painted primitive composites at most the output four times
+    for its fill and its stroke and twice more for a clip layer; each layered group twice.
+    Dashed strokes add their dash caps as :func:`_dash_rows` counts them, over the control
+    polygon's length (never shorter than the curve)."""
+    if scene.masks or scene.patterns or scene.filters:
+        return False
+    n = len(scene)
+    counts = np.diff(scene.cmd_offsets)
+    if counts.size and int(counts.max()) >= _MIN_EDGES_FOR_CROSSINGS:
+        return False
+    h = float(height)
+    canvas = float(width * height)
+    edge_rows = scene.cmd_codes.size * (11.0 * h + 20_484.0)
+    for run in scene.texts.values():
+        edge_rows += max(len(run.glyphs), len(run.text)) * _GLYPH_EDGES * (h + 1.0)
+    if scene.dash_values.size:
+        edge_rows += _dash_rows_bound(scene, t_out, h)
+    layers = sum(1 for g in scene.groups if g.needs_compositing)
+    pixels = (n * (2 * _RICH_PIXEL_FACTOR + 2) + 2 * layers) * canvas
+    units = edge_rows + pixels / PIXELS_PER_UNIT
+    return units <= limits.max_render_work and layers * 5.0 * canvas <= limits.max_layer_bytes
+
+
+def _dash_rows_bound(scene: Scene, t_out: Affine, height: float) -> float:
+    """:func:`_dash_rows` summed over the dashed primitives, each over its control polygon."""
+    sx, sy = abs(t_out[0]), abs(t_out[3])
+    scale = math.sqrt(sx * sy)
+    dashed = np.flatnonzero(scene.dash_offsets[1:] > scene.dash_offsets[:-1])
+    lengths = np.zeros(len(scene), dtype=np.float64)
+    for i in dashed.tolist():
+        pts = scene.cmd_points[scene.pt_offsets[i] : scene.pt_offsets[i + 1]]
+        if len(pts) > 1:
+            d = np.diff(pts, axis=0)
+            lengths[i] = float(np.hypot(d[:, 0] * sx, d[:, 1] * sy).sum())
+    half_width = 0.5 * scene.stroke_width_device * scale
+    half_width = np.where(np.isfinite(half_width), np.minimum(half_width, height), 0.0)
+    rows = _dash_rows(scene, np.where(np.isfinite(lengths), lengths, 0.0), half_width, scale)
+    return float(rows.sum())
 
 
 def estimate_render_work(scene: Scene, width: int, height: int, t_out: Affine) -> RenderWork:

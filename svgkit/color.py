@@ -108,14 +108,18 @@ def _hex(h: str) -> RGBA:
     )
 
 
+# where svgelements' keyword table differs from CSS Color 4: rebeccapurple is missing (it would
+# read as black) and aliceblue is #faf8ff instead of #f0f8ff
+_TABLE_FIXES = {"rebeccapurple": "#663399", "aliceblue": "#f0f8ff"}
+
+
 def _named() -> dict[str, RGBA | None]:
     """Every CSS colour keyword through svgelements' table, read once per process (it is a
     chain of string comparisons, some hundred per lookup)."""
     out: dict[str, RGBA | None] = {}
     for name in CSS_COLOR_NAMES:
-        # the one CSS Color 4 keyword svgelements' table lacks (it would read as black)
         try:
-            c = Color("#663399" if name == "rebeccapurple" else name)
+            c = Color(_TABLE_FIXES.get(name, name))
         except (ValueError, TypeError, IndexError):
             out[name] = None
             continue

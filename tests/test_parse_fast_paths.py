@@ -29,8 +29,13 @@ from svgkit.scene import Gradient, GradientStop, PaintKind
 NS = 'xmlns="http://www.w3.org/2000/svg"'
 
 
+# svgelements' table differs from CSS Color 4 on these two keywords; svgkit follows CSS
+_CSS_FIXES = {"rebeccapurple": "#663399", "aliceblue": "#f0f8ff"}
+
+
 def _svgelements_color(value: str) -> tuple[float, float, float, float] | None:
-    c = Color("#663399" if value.strip().lower() == "rebeccapurple" else value.strip().lower())
+    key = value.strip().lower()
+    c = Color(_CSS_FIXES.get(key, key))
     if c.value is None:
         return None
     return (c.red / 255.0, c.green / 255.0, c.blue / 255.0, c.alpha / 255.0)
@@ -44,6 +49,10 @@ def _same(a: tuple[float, ...] | None, b: tuple[float, ...] | None) -> bool:
 
 
 class TestColors:
+    def test_keywords_follow_css_where_svgelements_differs(self) -> None:
+        assert parse_color("aliceblue") == (240 / 255, 248 / 255, 1.0, 1.0)
+        assert parse_color("RebeccaPurple") == (0x66 / 255, 0x33 / 255, 0x99 / 255, 1.0)
+
     def test_keywords_read_as_svgelements_reads_them(self) -> None:
         for name in CSS_COLOR_NAMES:
             for text in (name, name.upper(), f" {name} "):

@@ -126,6 +126,26 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return int(result or 0)
 
 
+def _cmd_warmup(args: argparse.Namespace) -> int:
+    import importlib
+    import time
+
+    from .geometry import compile_kernels
+
+    if args.jobs is not None and args.jobs < 1:
+        print("svgkit warmup: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    report = compile_kernels(jobs=args.jobs)
+    print(f"geometry: {len(report.compiled)} kernels ready in {report.seconds:.1f} s "
+          f"({report.jobs} process{'es' if report.jobs > 1 else ''}); numba cache: "
+          f"{', '.join(report.cache_dirs)}")
+    if not args.geometry_only:
+        start = time.perf_counter()
+        importlib.import_module("svgkit.renderer.warmup")  # draws two documents on import
+        print(f"renderer: kernels and fonts ready in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``svgkit`` command."""
     parser = argparse.ArgumentParser(
@@ -173,6 +193,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--repair", action="store_true", help="fix the XML mistakes models make (see docs)"
     )
     p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser(
+        "warmup",
+        help="compile the numba kernels into numba's cache (a set-up step: a Dockerfile, a "
+        "job's first step)",
+        description="Compile the geometry kernels (and warm the renderer) so that the first "
+        "stats(), objects() and render() of later processes load machine code from numba's "
+        "cache instead of compiling it. Set NUMBA_CACHE_DIR to a writable directory when the "
+        "package directory is read-only, for this step and for the processes that follow.",
+    )
+    p.add_argument("--jobs", type=int, default=None,
+                   help="processes to compile in (default: the CPUs, at most 4)")
+    p.add_argument("--geometry-only", action="store_true", help="skip warming the renderer")
+    p.set_defaults(func=_cmd_warmup)
     return parser
 
 

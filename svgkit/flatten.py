@@ -23,7 +23,7 @@ Subpath rules (SVG path semantics):
 from __future__ import annotations
 
 import math
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -63,9 +63,13 @@ MAX_CHORDS_PER_CUBIC = 4096
 # numba reads module globals as compile-time constants
 _MOVE, _LINE = int(Command.MOVE), int(Command.LINE)
 _CUBIC, _CLOSE = int(Command.CUBIC), int(Command.CLOSE)
+_INT64_MAX = 2**63 - 1
+# the flags svgkit.geometry's kernels are compiled with (numba compiles its own overloads, such
+# as np.empty, once per set of flags)
+_KERNEL_FLAGS: dict[str, Any] = {"no_cfunc_wrapper": True}
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _wang(
     x0: float, y0: float, x1: float, y1: float, x2: float, y2: float, x3: float, y3: float,
     tol: float,
@@ -85,7 +89,7 @@ def _wang(
     return int(n)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _count_points(
     codes: npt.NDArray[np.uint8],
     pts: npt.NDArray[np.float64],
@@ -131,20 +135,27 @@ def _count_points(
     return n_points, n_subpaths
 
 
-@njit(cache=True)
+@njit(cache=True, **_KERNEL_FLAGS)  # type: ignore[untyped-decorator]
 def _flatten_kernel(
     codes: npt.NDArray[np.uint8],
     pts: npt.NDArray[np.float64],
     cmd_offsets: npt.NDArray[np.int64],
     pt_offsets: npt.NDArray[np.int64],
     tol: float,
-    max_points: int,
-    max_subpaths: int,
+    bound: int,
 ) -> tuple[
-    npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.bool_], npt.NDArray[np.int64]
+    int, npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.bool_],
+    npt.NDArray[np.int64],
 ]:
+    """Count, then (within ``bound`` points) flatten: ``(point bound, points, subpath offsets,
+    closed flags, primitive subpath offsets)``; the arrays are empty when the count exceeds
+    ``bound``."""
+    max_points, max_subpaths = _count_points(codes, pts, cmd_offsets, pt_offsets, tol)
+    if max_points > bound:
+        return (max_points, np.empty((0, 2)), np.zeros(1, dtype=np.int64),
+                np.zeros(0, dtype=np.bool_), np.zeros(1, dtype=np.int64))
     n_prims = cmd_offsets.shape[0] - 1
-    out = np.empty((max_points, 2), dtype=np.float64)
+    out = np.empty((max_points, 2))
     sub_off = np.empty(max_subpaths + 1, dtype=np.int64)
     closed = np.zeros(max_subpaths, dtype=np.bool_)
     prim_off = np.empty(n_prims + 1, dtype=np.int64)
@@ -241,7 +252,8 @@ def _flatten_kernel(
             else:
                 n_out = start
     prim_off[n_prims] = n_sub
-    return out[:n_out].copy(), sub_off[: n_sub + 1].copy(), closed[:n_sub].copy(), prim_off
+    return (max_points, out[:n_out].copy(), sub_off[: n_sub + 1].copy(), closed[:n_sub].copy(),
+            prim_off)
 
 
 def wang_chords(points: npt.ArrayLike, tolerance: float) -> int:
@@ -356,13 +368,11 @@ def _flatten(
     bound = Limits().max_points if max_points is None else int(max_points)
     if codes.size and (codes.max() > _CLOSE):
         raise SVGKitError(ErrorCode.BAD_GEOMETRY, f"unknown path command code {int(codes.max())}")
-    n_points, n_subpaths = _count_points(codes, pts, cmd_offsets, pt_offsets, tol)
+    n_points, points, sub_off, closed, prim_off = _flatten_kernel(
+        codes, pts, cmd_offsets, pt_offsets, tol, min(bound, _INT64_MAX))
     if n_points > bound:
         # an upper bound: the exact count can be a little lower, never higher
         raise limit_error("max_points", n_points, bound)
-    points, sub_off, closed, prim_off = _flatten_kernel(
-        codes, pts, cmd_offsets, pt_offsets, tol, n_points, n_subpaths
-    )
     return FlatGeometry(
         points=points,
         subpath_offsets=sub_off,

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from ..errors import ErrorCode, SVGKitError
 from ..scene import PaintKind, PrimitiveKind, Scene
 from . import kernels as K
+from ._compile import ensure_compiled
 
 __all__ = [
     "DEFAULT_RESOLUTION",
@@ -44,6 +45,12 @@ _OPAQUE_EPS = 1e-6
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+
+
+def _c(values: Any, dtype: Any) -> Any:
+    """``values`` as a C-contiguous array of ``dtype``: the types the kernels are compiled for
+    (``kernels.jit``), without a copy when it already is one."""
+    return np.ascontiguousarray(values, dtype=dtype)
 
 
 def as_scene(source: Any) -> Scene:
@@ -136,6 +143,7 @@ _CACHE: weakref.WeakKeyDictionary[Scene, dict[int, Analysis]] = weakref.WeakKeyD
 
 def analyse(scene: Scene, resolution: int = DEFAULT_RESOLUTION) -> Analysis:
     """Return the (cached) :class:`Analysis` of ``scene`` at ``resolution``."""
+    ensure_compiled()
     per_scene = _CACHE.get(scene)
     if per_scene is None:
         per_scene = {}
@@ -229,16 +237,14 @@ def _build(scene: Scene, resolution: int) -> Analysis:
     flat = scene.flat
 
     # exact geometry per primitive
-    kind = np.asarray(scene.kind, dtype=np.int64)
-    rules = np.asarray(scene.fill_rule, dtype=np.int64)
-    corrections = K.curve_corrections(
-        np.ascontiguousarray(scene.cmd_codes, dtype=np.uint8),
-        np.ascontiguousarray(scene.cmd_points, dtype=np.float64).reshape(-1, 2),
-        np.asarray(scene.cmd_offsets, dtype=np.int64), np.asarray(scene.pt_offsets, dtype=np.int64),
-        flat.tolerance)
-    geo = K.primitive_geometry(flat.points, flat.subpath_offsets, flat.subpath_closed,
-                               flat.prim_subpath_offsets, rules, corrections, cw, ch,
-                               AREA_SWEEP_BUDGET)
+    kind = _c(scene.kind, np.int64)
+    rules = _c(scene.fill_rule, np.int64)
+    geo = K.primitive_geometry(
+        _c(scene.cmd_codes, np.uint8), _c(scene.cmd_points, np.float64).reshape(-1, 2),
+        _c(scene.cmd_offsets, np.int64), _c(scene.pt_offsets, np.int64), flat.tolerance,
+        flat.points,
+        flat.subpath_offsets, flat.subpath_closed, flat.prim_subpath_offsets, rules, cw, ch,
+        AREA_SWEEP_BUDGET)
     area = geo[:, 0].copy()
     area_inside = geo[:, 3].copy()
     centroid = geo[:, 1:3].copy()
@@ -257,18 +263,18 @@ def _build(scene: Scene, resolution: int) -> Analysis:
     eff_opacity = np.asarray(scene.opacity, dtype=np.float64) * g_opacity[group]
     occluding_groups = g_occluding[group]
     sw_dev = np.asarray(scene.stroke_width_device, dtype=np.float64)
-    stroke_kind = np.asarray(scene.stroke_kind)
+    stroke_kind = _c(scene.stroke_kind, np.uint8)
     has_stroke = (stroke_kind != PaintKind.NONE) & (sw_dev > 0) & ~is_text & ~is_image
     stroke_area = np.where(has_stroke, length * sw_dev, 0.0)
     stroke_area_inside = np.where(has_stroke, length_inside * sw_dev, 0.0)
     (layer_prim, layer_part, layer_rgb, layer_alpha, layer_opaque, layer_rule,
      half_width) = K.make_layers(
-        kind, np.asarray(scene.visible, dtype=np.bool_), np.asarray(scene.fill_kind),
-        stroke_kind, np.asarray(scene.fill_rgba, dtype=np.float64),
-        np.asarray(scene.stroke_rgba, dtype=np.float64), np.asarray(scene.fill_paint),
-        np.asarray(scene.stroke_paint), _gradient_opaque(scene), eff_opacity, occluding_groups,
-        sw_dev, np.asarray(scene.paint_order_stroke_first, dtype=np.bool_), rules,
-        TEXT_INK_FRACTION, 0.5 * max(pw, ph),
+        kind, _c(scene.visible, np.bool_), _c(scene.fill_kind, np.uint8), stroke_kind,
+        _c(scene.fill_rgba, np.float64), _c(scene.stroke_rgba, np.float64),
+        _c(scene.fill_paint, np.int64), _c(scene.stroke_paint, np.int64),
+        _gradient_opaque(scene), eff_opacity, occluding_groups, sw_dev,
+        _c(scene.paint_order_stroke_first, np.bool_), rules, TEXT_INK_FRACTION,
+        0.5 * max(pw, ph),
     )
     n_layers = layer_prim.shape[0]
 

@@ -246,33 +246,30 @@ def stats(scene: Scene | str, *, resolution: int = DEFAULT_RESOLUTION) -> SceneS
     resolution = check_resolution(resolution)
     a = analyse(scene, resolution)
     n = len(scene)
-    kind = np.asarray(scene.kind)
-    visible = np.asarray(scene.visible, dtype=np.bool_)
-    fill_kind = np.asarray(scene.fill_kind)
-    stroke_kind = np.asarray(scene.stroke_kind)
-    stroke_width = np.asarray(scene.stroke_width, dtype=np.float64)
+    kind = np.ascontiguousarray(scene.kind, dtype=np.int8)
+    visible = np.ascontiguousarray(scene.visible, dtype=np.bool_)
+    fill_kind = np.ascontiguousarray(scene.fill_kind, dtype=np.uint8)
+    stroke_kind = np.ascontiguousarray(scene.stroke_kind, dtype=np.uint8)
+    stroke_width = np.ascontiguousarray(scene.stroke_width, dtype=np.float64)
+    px_area = a.pixel_area
+    flat = scene.flat
     (kind_counts_arr, cmd_counts, fill_codes, stroke_codes, fill_colors_arr, stroke_colors_arr,
-     top_codes, top_pixels, prim_outside, outside_fraction) = K.scene_summary(
-        kind, np.asarray(scene.cmd_codes), np.asarray(scene.cmd_offsets), visible, fill_kind,
-        stroke_kind, stroke_width, np.asarray(scene.fill_rgba), np.asarray(scene.stroke_rgba),
-        a.area, a.area_inside, a.stroke_area, a.stroke_area_inside, a.layer_rgb, a.layer_top,
+     top_codes, top_pixels, prim_outside, outside_fraction, flags) = K.scene_tables(
+        kind, np.ascontiguousarray(scene.cmd_codes, dtype=np.uint8),
+        np.ascontiguousarray(scene.cmd_offsets, dtype=np.int64), visible, fill_kind,
+        stroke_kind, stroke_width, np.ascontiguousarray(scene.fill_rgba, dtype=np.float32),
+        np.ascontiguousarray(scene.stroke_rgba, dtype=np.float32),
+        np.ascontiguousarray(scene.line_cap, dtype=np.uint8), np.diff(flat.prim_subpath_offsets),
+        a.eff_opacity, a.area, a.area_inside, a.length, a.stroke_area, a.stroke_area_inside,
+        np.ascontiguousarray(scene.stroke_bbox, dtype=np.float64).reshape(-1, 4),
+        float(scene.canvas.width), float(scene.canvas.height), a.layer_prim, a.layer_mask,
+        a.layer_rgb, a.layer_top, a.painted_px, a.visible_px,
     )
     kind_counts = dict(zip(_KIND_NAMES, kind_counts_arr.tolist()))
     path_commands = dict(zip(_COMMAND_NAMES, cmd_counts.tolist()))
     fill_colors = tuple(_hex(c) for c in fill_colors_arr.tolist())
     stroke_colors = tuple(_hex(c) for c in stroke_colors_arr.tolist())
 
-    px_area = a.pixel_area
-    flat = scene.flat
-    flags = K.primitive_flags(
-        kind, visible, fill_kind, stroke_kind,
-        np.asarray(scene.fill_rgba[:, 3], dtype=np.float64),
-        np.asarray(scene.stroke_rgba[:, 3], dtype=np.float64), stroke_width,
-        np.asarray(scene.line_cap), np.diff(flat.prim_subpath_offsets), a.eff_opacity, a.area,
-        a.length, np.asarray(scene.stroke_bbox, dtype=np.float64).reshape(-1, 4),
-        float(scene.canvas.width), float(scene.canvas.height), a.layer_prim, a.layer_mask,
-        a.painted_px, a.visible_px,
-    )
     invisible = tuple(
         InvisiblePrimitive(
             int(i), scene.tags[i], scene.ids[i],

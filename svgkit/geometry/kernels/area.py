@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from ...flatten import _wang
-from .common import CLOSE, LINE, MOVE, inside, sorted_unique
+from .common import CLOSE, LINE, MOVE, RULE_EVENODD, argsort, sorted_unique
+from .jit import kernel
 
 __all__ = [
-    "curve_corrections",
+    "curve_correction",
     "fill_area_moments",
     "polyline_length",
     "primitive_geometry",
@@ -29,15 +29,18 @@ __all__ = [
 # exact fill area under a fill rule
 
 
-@njit(cache=True)
+@kernel()
 def _sort_by_key(idx: np.ndarray, key: np.ndarray, n: int) -> None:
     """Sort ``idx[:n]`` by ``key[idx]``: insertion sort for the usual short lists."""
     if n > 32:
         vals = np.empty(n)
         for a in range(n):
             vals[a] = key[idx[a]]
-        order = np.argsort(vals)
-        idx[:n] = idx[:n][order]
+        order = argsort(vals, n)
+        for a in range(n):
+            order[a] = idx[order[a]]
+        for a in range(n):
+            idx[a] = order[a]
         return
     for a in range(1, n):
         v = idx[a]
@@ -49,7 +52,7 @@ def _sort_by_key(idx: np.ndarray, key: np.ndarray, n: int) -> None:
         idx[b + 1] = v
 
 
-@njit(cache=True)
+@kernel()
 def _strip(
     u: float, v: float, active: np.ndarray, na: int,
     ya: np.ndarray, xa: np.ndarray, slope: np.ndarray, dr: np.ndarray, rule: int,
@@ -63,13 +66,14 @@ def _strip(
         key[e] = xa[e] + (m - ya[e]) * slope[e]
         idx[t] = e
     _sort_by_key(idx, key, na)
+    evenodd = rule == RULE_EVENODD
     w = 0
     left = -1
     for t in range(na):
         e = idx[t]
-        was = inside(w, rule)
+        was = (w & 1) == 1 if evenodd else w != 0
         w += dr[e]
-        now = inside(w, rule)
+        now = (w & 1) == 1 if evenodd else w != 0
         if now and not was:
             left = e
         elif was and not now:
@@ -94,7 +98,7 @@ def _strip(
                 acc[3] += 0.5 * (max(cu, 0.0) + max(cv, 0.0)) * h
 
 
-@njit(cache=True)
+@kernel()
 def fill_area_moments(
     points: np.ndarray, sub_offsets: np.ndarray, s0: int, s1: int, rule: int,
     cx0: float, cy0: float, cx1: float, cy1: float, budget: int,
@@ -149,12 +153,13 @@ def fill_area_moments(
     if n == 0:
         return 0.0, nan, nan, 0.0, True
     ys = np.empty(2 * n + 2)
-    ys[:n] = ya[:n]
-    ys[n : 2 * n] = yb[:n]
+    for t in range(n):
+        ys[t] = ya[t]
+        ys[n + t] = yb[t]
     ys[2 * n] = cy0
     ys[2 * n + 1] = cy1
-    ys = sorted_unique(ys)
-    order = np.argsort(ya[:n])
+    ys = sorted_unique(ys, 2 * n + 2)
+    order = argsort(ya, n)
     active = np.empty(n, dtype=np.int64)
     key = np.empty(n)
     idx = np.empty(n, dtype=np.int64)
@@ -237,11 +242,13 @@ def fill_area_moments(
                     if du * dv < 0.0:
                         cuts[nc] = u + h * du / (du - dv)
                         nc += 1
-        cuts = np.sort(cuts[:nc])
+        corder = argsort(cuts, nc)
         for c in range(nc - 1):
-            if cuts[c + 1] > cuts[c]:
-                _strip(cuts[c], cuts[c + 1], active, na, ya, xa, slope, dr, rule, clip, cx0,
-                       cx1, key, idx, acc)
+            c0 = cuts[corder[c]]
+            c1 = cuts[corder[c + 1]]
+            if c1 > c0:
+                _strip(c0, c1, active, na, ya, xa, slope, dr, rule, clip, cx0, cx1, key, idx,
+                       acc)
     area = acc[0]
     if area > 0.0:
         return area, acc[1] / area, acc[2] / area, acc[3], True
@@ -251,7 +258,7 @@ def fill_area_moments(
 # outline length
 
 
-@njit(cache=True)
+@kernel()
 def polyline_length(
     points: np.ndarray, sub_offsets: np.ndarray, closed: np.ndarray, s0: int, s1: int,
     x0: float, y0: float, x1: float, y1: float,
@@ -317,7 +324,7 @@ def polyline_length(
 # one convex ring: the shoelace, clipped to the canvas
 
 
-@njit(cache=True)
+@kernel()
 def _convex_ring(points: np.ndarray, a: int, m: int) -> bool:
     """Whether ring ``points[a:a+m]`` is a convex polygon traversed once: every turn has the same
     sense and the edge directions change the sign of dx and of dy at most twice each."""
@@ -378,7 +385,7 @@ def _convex_ring(points: np.ndarray, a: int, m: int) -> bool:
     return flips_x <= 2 and flips_y <= 2
 
 
-@njit(cache=True)
+@kernel()
 def _clip_half(xs: np.ndarray, ys: np.ndarray, n: int, ox: np.ndarray, oy: np.ndarray,
                axis: int, bound: float, keep_below: bool) -> int:
     """One Sutherland–Hodgman step: keep the part of polygon ``xs, ys`` on one side of an
@@ -402,7 +409,7 @@ def _clip_half(xs: np.ndarray, ys: np.ndarray, n: int, ox: np.ndarray, oy: np.nd
     return m
 
 
-@njit(cache=True)
+@kernel()
 def _shoelace(xs: np.ndarray, ys: np.ndarray, n: int) -> tuple[float, float, float]:
     """Signed area and centroid of a simple polygon."""
     a2 = 0.0
@@ -419,7 +426,7 @@ def _shoelace(xs: np.ndarray, ys: np.ndarray, n: int) -> tuple[float, float, flo
     return 0.5 * a2, cx / (3.0 * a2), cy / (3.0 * a2)
 
 
-@njit(cache=True)
+@kernel()
 def _convex_area(
     points: np.ndarray, a: int, m: int, width: float, height: float, bx: np.ndarray,
     by: np.ndarray, cx_: np.ndarray, cy_: np.ndarray,
@@ -436,10 +443,18 @@ def _convex_area(
     area = abs(signed)
     if inside_canvas:
         return area, cx, cy, area, signed
-    n = _clip_half(bx, by, m, cx_, cy_, 0, 0.0, False)
-    n = _clip_half(cx_, cy_, n, bx, by, 0, width, True)
-    n = _clip_half(bx, by, n, cx_, cy_, 1, 0.0, False)
-    n = _clip_half(cx_, cy_, n, bx, by, 1, height, True)
+    # x >= 0 (bx → cx_), x <= width (cx_ → bx), y >= 0 (bx → cx_), y <= height (cx_ → bx)
+    n = m
+    for side in range(4):
+        axis = side >> 1
+        keep_below = (side & 1) == 1
+        bound = 0.0
+        if keep_below:
+            bound = width if axis == 0 else height
+        if keep_below:
+            n = _clip_half(cx_, cy_, n, bx, by, axis, bound, keep_below)
+        else:
+            n = _clip_half(bx, by, n, cx_, cy_, axis, bound, keep_below)
     inside = abs(_shoelace(bx, by, n)[0]) if n >= 3 else 0.0
     return area, cx, cy, inside, signed
 
@@ -447,101 +462,110 @@ def _convex_area(
 # per primitive
 
 
-@njit(cache=True)
-def curve_corrections(
-    codes: np.ndarray, pts: np.ndarray, cmd_offsets: np.ndarray, pt_offsets: np.ndarray,
-    tol: float,
-) -> np.ndarray:
-    """Per primitive, twice the signed area between its cubics and their chords.
+@kernel()
+def _gauss_term(t: float, x0: float, y0: float, x1: float, y1: float, x2: float, y2: float,
+                x3: float, y3: float) -> float:
+    u = 1.0 - t
+    bx = u * u * u * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x3
+    by = u * u * u * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y3
+    dx = 3 * (u * u * (x1 - x0) + 2 * u * t * (x2 - x1) + t * t * (x3 - x2))
+    dy = 3 * (u * u * (y1 - y0) + 2 * u * t * (y2 - y1) + t * t * (y3 - y2))
+    return bx * dy - by * dx
+
+
+@kernel()
+def curve_correction(
+    codes: np.ndarray, pts: np.ndarray, c0: int, c1: int, p: int, tol: float
+) -> float:
+    """Twice the signed area between the cubics of commands ``c0:c1`` (points from ``p``) and
+    their chords.
 
     For each cubic, ``∫ B × B' dt`` (exact with 3-point Gauss–Legendre: the integrand has degree
     5) minus the chords' ``Σ q_k × q_{k+1}``, the chords being those :mod:`svgkit.flatten`
     produces (same Wang count). Adding it to a ring's shoelace sum gives the curve's own area.
     """
-    n = cmd_offsets.shape[0] - 1
-    out = np.zeros(n)
-    gl_t = np.array([0.5 - 0.5 * math.sqrt(0.6), 0.5, 0.5 + 0.5 * math.sqrt(0.6)])
-    gl_w = np.array([5.0 / 18.0, 8.0 / 18.0, 5.0 / 18.0])
-    for i in range(n):
-        p = pt_offsets[i]
-        cx = 0.0
-        cy = 0.0
-        sx = 0.0
-        sy = 0.0
-        total = 0.0
-        for c in range(cmd_offsets[i], cmd_offsets[i + 1]):
-            code = codes[c]
-            if code == MOVE:
-                cx = pts[p, 0]
-                cy = pts[p, 1]
-                sx = cx
-                sy = cy
-                p += 1
-            elif code == LINE:
-                cx = pts[p, 0]
-                cy = pts[p, 1]
-                p += 1
-            elif code == CLOSE:
-                cx = sx
-                cy = sy
-            else:
-                x0 = cx
-                y0 = cy
-                x1 = pts[p, 0]
-                y1 = pts[p, 1]
-                x2 = pts[p + 1, 0]
-                y2 = pts[p + 1, 1]
-                x3 = pts[p + 2, 0]
-                y3 = pts[p + 2, 1]
-                p += 3
-                curve = 0.0
-                for g in range(3):
-                    t = gl_t[g]
-                    u = 1.0 - t
-                    bx = u * u * u * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x3
-                    by = u * u * u * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y3
-                    dx = 3 * (u * u * (x1 - x0) + 2 * u * t * (x2 - x1) + t * t * (x3 - x2))
-                    dy = 3 * (u * u * (y1 - y0) + 2 * u * t * (y2 - y1) + t * t * (y3 - y2))
-                    curve += gl_w[g] * (bx * dy - by * dx)
-                m = _wang(x0, y0, x1, y1, x2, y2, x3, y3, tol)
-                chords = 0.0
-                qx = x0
-                qy = y0
-                for k in range(1, m + 1):
-                    t = k / m
-                    u = 1.0 - t
-                    if k == m:
-                        nx = x3
-                        ny = y3
-                    else:
-                        nx = (u * u * u * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2
-                              + t * t * t * x3)
-                        ny = (u * u * u * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2
-                              + t * t * t * y3)
-                    chords += qx * ny - nx * qy
-                    qx = nx
-                    qy = ny
-                total += curve - chords
-                cx = x3
-                cy = y3
-        out[i] = total if math.isfinite(total) else 0.0
-    return out
+    t_lo = 0.5 - 0.5 * math.sqrt(0.6)
+    t_hi = 0.5 + 0.5 * math.sqrt(0.6)
+    w_side = 5.0 / 18.0
+    w_mid = 8.0 / 18.0
+    cx = 0.0
+    cy = 0.0
+    sx = 0.0
+    sy = 0.0
+    total = 0.0
+    for c in range(c0, c1):
+        code = codes[c]
+        if code == MOVE:
+            cx = pts[p, 0]
+            cy = pts[p, 1]
+            sx = cx
+            sy = cy
+            p += 1
+        elif code == LINE:
+            cx = pts[p, 0]
+            cy = pts[p, 1]
+            p += 1
+        elif code == CLOSE:
+            cx = sx
+            cy = sy
+        else:
+            x0 = cx
+            y0 = cy
+            x1 = pts[p, 0]
+            y1 = pts[p, 1]
+            x2 = pts[p + 1, 0]
+            y2 = pts[p + 1, 1]
+            x3 = pts[p + 2, 0]
+            y3 = pts[p + 2, 1]
+            p += 3
+            curve = 0.0
+            curve += w_side * _gauss_term(t_lo, x0, y0, x1, y1, x2, y2, x3, y3)
+            curve += w_mid * _gauss_term(0.5, x0, y0, x1, y1, x2, y2, x3, y3)
+            curve += w_side * _gauss_term(t_hi, x0, y0, x1, y1, x2, y2, x3, y3)
+            m = _wang(x0, y0, x1, y1, x2, y2, x3, y3, tol)
+            chords = 0.0
+            qx = x0
+            qy = y0
+            for k in range(1, m + 1):
+                t = k / m
+                u = 1.0 - t
+                if k == m:
+                    nx = x3
+                    ny = y3
+                else:
+                    nx = (u * u * u * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2
+                          + t * t * t * x3)
+                    ny = (u * u * u * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2
+                          + t * t * t * y3)
+                chords += qx * ny - nx * qy
+                qx = nx
+                qy = ny
+            total += curve - chords
+            cx = x3
+            cy = y3
+    return total if math.isfinite(total) else 0.0
 
 
-@njit(cache=True)
+@kernel(
+    "u1[::1], f8[:, ::1], i8[::1], i8[::1], f8, f8[:, ::1], i8[::1], b1[::1], i8[::1], "
+    "i8[::1], f8, f8, i8"
+)
 def primitive_geometry(
-    points: np.ndarray, sub_offsets: np.ndarray, sub_closed: np.ndarray,
-    prim_sub_offsets: np.ndarray, rules: np.ndarray, corrections: np.ndarray, width: float,
-    height: float, budget: int,
+    codes: np.ndarray, cmd_points: np.ndarray, cmd_offsets: np.ndarray, pt_offsets: np.ndarray,
+    tol: float, points: np.ndarray, sub_offsets: np.ndarray, sub_closed: np.ndarray,
+    prim_sub_offsets: np.ndarray, rules: np.ndarray, width: float, height: float, budget: int,
 ) -> np.ndarray:
-    """Exact geometry of every primitive against the canvas ``[0, width] × [0, height]``.
+    """Exact geometry of every primitive against the canvas ``[0, width] × [0, height]``, from
+    its command stream (``codes``, ``cmd_points``, per-primitive ``cmd_offsets``/``pt_offsets``,
+    for the area curves add to their chords, :func:`curve_correction`) and its flattening
+    within ``tol`` (``points``, ``sub_offsets``, ``sub_closed``, ``prim_sub_offsets``).
 
     Returns an ``(n, 9)`` array: ``area, centroid_x, centroid_y, area_inside`` of the fill
     (:func:`fill_area_moments`), ``length, length_inside, length_cx, length_cy`` of the outline
     (:func:`polyline_length`) and ``ok`` (1.0, or 0.0 when the area sweep ran out of budget).
     """
     n = prim_sub_offsets.shape[0] - 1
-    out = np.full((n, 9), np.nan)
+    out = np.empty((n, 9))
     longest = 0
     for k in range(sub_offsets.shape[0] - 1):
         longest = max(longest, sub_offsets[k + 1] - sub_offsets[k])
@@ -559,8 +583,10 @@ def primitive_geometry(
             area, cx, cy, inside, signed = _convex_area(points, sub_offsets[s0], m, width,
                                                         height, bx, by, cx_, cy_)
             # curved sides: add the signed area between the curves and their chords
-            if corrections[i] != 0.0 and area > 0.0:
-                exact = abs(signed + 0.5 * corrections[i])
+            correction = curve_correction(codes, cmd_points, cmd_offsets[i],
+                                          cmd_offsets[i + 1], pt_offsets[i], tol)
+            if correction != 0.0 and area > 0.0:
+                exact = abs(signed + 0.5 * correction)
                 inside *= exact / area
                 area = exact
             ok = True

@@ -11,24 +11,26 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+
+from .common import argsort
+from .jit import kernel
 
 __all__ = ["runs_descriptor"]
 
 
-@njit(cache=True)
+@kernel()
 def _cross(ox: float, oy: float, ax: float, ay: float, bx: float, by: float) -> float:
     return (ax - ox) * (by - oy) - (ay - oy) * (bx - ox)
 
 
-@njit(cache=True)
+@kernel()
 def _convex_hull(
     xs: np.ndarray, ys: np.ndarray, keys: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Andrew's monotone chain over points sorted by ``keys`` (which must order them by x, then
     y); returns hull vertices counter-clockwise (in y-up terms)."""
     n = xs.shape[0]
-    order = np.argsort(keys)
+    order = argsort(keys, n)
     hx = np.empty(2 * n + 1)
     hy = np.empty(2 * n + 1)
     k = 0
@@ -53,7 +55,7 @@ def _convex_hull(
     return hx[:k].copy(), hy[:k].copy()
 
 
-@njit(cache=True)
+@kernel("i4[:, ::1], f8, f8")
 def runs_descriptor(runs: np.ndarray, px: float, py: float) -> np.ndarray:
     """Shape descriptor of a run set, in device units (pixel size ``px × py``).
 
@@ -69,8 +71,15 @@ def runs_descriptor(runs: np.ndarray, px: float, py: float) -> np.ndarray:
     if n == 0:
         return out
     # per-row extremes are enough for the hull
-    rmin = runs[:, 0].min()
-    rmax = runs[:, 0].max()
+    rmin = runs[0, 0]
+    rmax = runs[0, 0]
+    cmin = runs[0, 1]
+    cmax = runs[0, 2]
+    for t in range(1, n):
+        rmin = min(rmin, runs[t, 0])
+        rmax = max(rmax, runs[t, 0])
+        cmin = min(cmin, runs[t, 1])
+        cmax = max(cmax, runs[t, 2])
     nrows = rmax - rmin + 1
     lo = np.full(nrows, 2**31 - 1, dtype=np.int64)
     hi = np.full(nrows, -1, dtype=np.int64)
@@ -102,7 +111,7 @@ def runs_descriptor(runs: np.ndarray, px: float, py: float) -> np.ndarray:
     area = cnt * px * py
     hx = np.empty(4 * nrows)
     hy = np.empty(4 * nrows)
-    hk = np.empty(4 * nrows, dtype=np.int64)  # (col, row) of each corner, lexicographically
+    hk = np.empty(4 * nrows)  # (col, row) of each corner, lexicographically (float64: exact)
     q = 0
     for r in range(nrows):
         if hi[r] < 0:
@@ -218,8 +227,8 @@ def runs_descriptor(runs: np.ndarray, px: float, py: float) -> np.ndarray:
         inter *= px * py
         e_area = math.pi * ea * eb
         iou = inter / (area + e_area - inter)
-    rx0 = runs[:, 1].min() * px
-    rx1 = runs[:, 2].max() * px
+    rx0 = cmin * px
+    rx1 = cmax * px
     out[0] = area
     out[1] = hull_area
     out[2] = perim

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from .common import (
     CAP_BUTT,
@@ -28,17 +27,21 @@ from .common import (
     PART_FILL,
     PART_STROKE,
     RULE_NONZERO,
+    argsort,
     sorted_unique,
 )
+from .jit import kernel
 
 __all__ = [
     "make_layers",
-    "primitive_flags",
-    "scene_summary",
+    "scene_tables",
 ]
 
 
-@njit(cache=True)
+@kernel(
+    "i8[::1], b1[::1], u1[::1], u1[::1], f8[:, ::1], f8[:, ::1], i8[::1], i8[::1], b1[::1], "
+    "f8[::1], b1[::1], f8[::1], b1[::1], i8[::1], f8, f8"
+)
 def make_layers(
     kind: np.ndarray, visible: np.ndarray, fill_kind: np.ndarray, stroke_kind: np.ndarray,
     fill_rgba: np.ndarray, stroke_rgba: np.ndarray, fill_paint: np.ndarray,
@@ -134,55 +137,7 @@ def make_layers(
             layer_hw[:m].copy())
 
 
-@njit(cache=True)
-def primitive_flags(
-    kind: np.ndarray, visible: np.ndarray, fill_kind: np.ndarray, stroke_kind: np.ndarray,
-    fill_alpha: np.ndarray, stroke_alpha: np.ndarray, stroke_width: np.ndarray,
-    line_cap: np.ndarray, n_subpaths: np.ndarray, eff_opacity: np.ndarray, area: np.ndarray,
-    length: np.ndarray, stroke_bbox: np.ndarray, canvas_w: float, canvas_h: float,
-    layer_prim: np.ndarray, layer_mask: np.ndarray, painted_px: np.ndarray,
-    visible_px: np.ndarray,
-) -> np.ndarray:
-    """Invisibility flags per primitive, columns in the order of ``stats.INVISIBLE_REASONS``:
-    hidden, no_paint, transparent, degenerate, outside_canvas, clipped_out, fully_occluded."""
-    n = kind.shape[0]
-    flags = np.zeros((n, 7), dtype=np.bool_)
-    has_layer = np.zeros(n, dtype=np.bool_)
-    clipped = np.zeros(n, dtype=np.bool_)
-    for L in range(layer_prim.shape[0]):
-        has_layer[layer_prim[L]] = True
-        if layer_mask[L] >= 0:
-            clipped[layer_prim[L]] = True
-    for i in range(n):
-        is_image = kind[i] == KIND_IMAGE
-        has_fill = fill_kind[i] != PAINT_NONE
-        has_stroke = stroke_kind[i] != PAINT_NONE and stroke_width[i] > 0.0
-        no_paint = not has_fill and not has_stroke and not is_image
-        paints = (has_fill and fill_alpha[i] > 0.0) or (has_stroke and stroke_alpha[i] > 0.0) \
-            or is_image
-        a = area[i] if area[i] > 0.0 else 0.0
-        cap_dot = has_stroke and line_cap[i] != CAP_BUTT and n_subpaths[i] > 0
-        degenerate = a <= 0.0 and not ((has_stroke and length[i] > 0.0) or cap_dot)
-        x0 = stroke_bbox[i, 0]
-        y0 = stroke_bbox[i, 1]
-        x1 = stroke_bbox[i, 2]
-        y1 = stroke_bbox[i, 3]
-        finite = (math.isfinite(x0) and math.isfinite(y0) and math.isfinite(x1)
-                  and math.isfinite(y1))
-        meets = x1 > 0.0 and x0 < canvas_w and y1 > 0.0 and y0 < canvas_h
-        outside = finite and not meets and not degenerate
-        flags[i, 0] = not visible[i]
-        flags[i, 1] = no_paint
-        flags[i, 2] = not no_paint and (eff_opacity[i] <= 0.0 or not paints)
-        flags[i, 3] = degenerate
-        flags[i, 4] = outside
-        flags[i, 5] = (has_layer[i] and clipped[i] and painted_px[i] == 0 and not outside
-                       and not degenerate)
-        flags[i, 6] = painted_px[i] > 0 and visible_px[i] == 0
-    return flags
-
-
-@njit(cache=True)
+@kernel()
 def _code(r: float, g: float, b: float) -> int:
     if not (math.isfinite(r) and math.isfinite(g) and math.isfinite(b)):
         return -1
@@ -192,23 +147,33 @@ def _code(r: float, g: float, b: float) -> int:
     return (ri << 16) | (gi << 8) | bi
 
 
-@njit(cache=True)
-def scene_summary(
+@kernel(
+    "i1[::1], u1[::1], i8[::1], b1[::1], u1[::1], u1[::1], f8[::1], f4[:, ::1], f4[:, ::1], "
+    "u1[::1], i8[::1], f8[::1], f8[::1], f8[::1], f8[::1], f8[::1], f8[::1], f8[:, ::1], f8, "
+    "f8, i8[::1], i8[::1], f8[:, ::1], i8[::1], i8[::1], i8[::1]"
+)
+def scene_tables(
     kind: np.ndarray, cmd_codes: np.ndarray, cmd_offsets: np.ndarray, visible: np.ndarray,
     fill_kind: np.ndarray, stroke_kind: np.ndarray, stroke_width: np.ndarray,
-    fill_rgba: np.ndarray, stroke_rgba: np.ndarray, area: np.ndarray, area_inside: np.ndarray,
-    stroke_area: np.ndarray, stroke_area_inside: np.ndarray, layer_rgb: np.ndarray,
-    layer_top: np.ndarray,
+    fill_rgba: np.ndarray, stroke_rgba: np.ndarray, line_cap: np.ndarray,
+    n_subpaths: np.ndarray, eff_opacity: np.ndarray, area: np.ndarray, area_inside: np.ndarray,
+    length: np.ndarray, stroke_area: np.ndarray, stroke_area_inside: np.ndarray,
+    stroke_bbox: np.ndarray, canvas_w: float, canvas_h: float, layer_prim: np.ndarray,
+    layer_mask: np.ndarray, layer_rgb: np.ndarray, layer_top: np.ndarray,
+    painted_px: np.ndarray, visible_px: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-           np.ndarray, np.ndarray, np.ndarray, float]:
-    """Counts, colours and outside shares of a scene in one pass.
+           np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
+    """Counts, colours, outside shares and invisibility flags of a scene (what
+    :func:`svgkit.stats` reports beyond the analysis), in one kernel.
 
     Returns ``(kind_counts (N_KINDS,), path_command_counts (N_COMMANDS,), fill_codes,
     stroke_codes, fill_colors, stroke_colors, top_codes, top_pixels, primitive_outside,
-    outside_fraction)``:
+    outside_fraction, flags)``:
     colour codes are ``0xRRGGBB`` (-1 for no paint); ``fill_colors``/``stroke_colors`` are the
     sorted distinct codes of visible primitives; ``top_codes``/``top_pixels`` the distinct colours
-    of the topmost layers and their pixel counts.
+    of the topmost layers and their pixel counts. ``flags`` ``(n, 7)`` holds the invisibility
+    reasons per primitive, columns in the order of ``stats.INVISIBLE_REASONS``: hidden,
+    no_paint, transparent, degenerate, outside_canvas, clipped_out, fully_occluded.
     """
     n = kind.shape[0]
     kind_counts = np.zeros(N_KINDS, dtype=np.int64)
@@ -231,11 +196,14 @@ def scene_summary(
         has_fill = fill_kind[i] != PAINT_NONE
         has_stroke = stroke_kind[i] != PAINT_NONE and stroke_width[i] > 0.0
         if has_fill:
-            fill_codes[i] = _code(fill_rgba[i, 0], fill_rgba[i, 1], fill_rgba[i, 2])
+            # float(): one specialisation of _code for the float32 colours and the float64 ones
+            fill_codes[i] = _code(float(fill_rgba[i, 0]), float(fill_rgba[i, 1]),
+                                  float(fill_rgba[i, 2]))
             if visible[i]:
                 n_fill += 1
         if has_stroke:
-            stroke_codes[i] = _code(stroke_rgba[i, 0], stroke_rgba[i, 1], stroke_rgba[i, 2])
+            stroke_codes[i] = _code(float(stroke_rgba[i, 0]), float(stroke_rgba[i, 1]),
+                                    float(stroke_rgba[i, 2]))
             if visible[i]:
                 n_stroke += 1
         measure = stroke_area[i]
@@ -259,14 +227,16 @@ def scene_summary(
         if visible[i] and stroke_kind[i] != PAINT_NONE and stroke_width[i] > 0.0:
             sc[b] = stroke_codes[i]
             b += 1
-    fill_colors = sorted_unique(fc[:a])
-    stroke_colors = sorted_unique(sc[:b])
+    fill_colors = sorted_unique(fc, a)
+    stroke_colors = sorted_unique(sc, b)
     m = layer_top.shape[0]
     codes = np.empty(m, dtype=np.int64)
+    code_keys = np.empty(m)
     for L in range(m):
         codes[L] = _code(layer_rgb[L, 0], layer_rgb[L, 1], layer_rgb[L, 2]) if layer_top[L] > 0 \
             else -1
-    order = np.argsort(codes)
+        code_keys[L] = codes[L]
+    order = argsort(code_keys, m)
     top_codes = np.empty(m, dtype=np.int64)
     top_pixels = np.zeros(m, dtype=np.int64)
     u = 0
@@ -279,5 +249,39 @@ def scene_summary(
             u += 1
         top_pixels[u - 1] += layer_top[L]
     fraction = min(max(1.0 - inside_total / total, 0.0), 1.0) if total > 0.0 else np.nan
+    # invisibility flags
+    flags = np.zeros((n, 7), dtype=np.bool_)
+    has_layer = np.zeros(n, dtype=np.bool_)
+    clipped = np.zeros(n, dtype=np.bool_)
+    for L in range(layer_prim.shape[0]):
+        has_layer[layer_prim[L]] = True
+        if layer_mask[L] >= 0:
+            clipped[layer_prim[L]] = True
+    for i in range(n):
+        is_image = kind[i] == KIND_IMAGE
+        has_fill = fill_kind[i] != PAINT_NONE
+        has_stroke = stroke_kind[i] != PAINT_NONE and stroke_width[i] > 0.0
+        no_paint = not has_fill and not has_stroke and not is_image
+        paints = (has_fill and fill_rgba[i, 3] > 0.0) or (
+            has_stroke and stroke_rgba[i, 3] > 0.0) or is_image
+        fill_area = area[i] if area[i] > 0.0 else 0.0
+        cap_dot = has_stroke and line_cap[i] != CAP_BUTT and n_subpaths[i] > 0
+        degenerate = fill_area <= 0.0 and not ((has_stroke and length[i] > 0.0) or cap_dot)
+        x0 = stroke_bbox[i, 0]
+        y0 = stroke_bbox[i, 1]
+        x1 = stroke_bbox[i, 2]
+        y1 = stroke_bbox[i, 3]
+        finite = (math.isfinite(x0) and math.isfinite(y0) and math.isfinite(x1)
+                  and math.isfinite(y1))
+        meets = x1 > 0.0 and x0 < canvas_w and y1 > 0.0 and y0 < canvas_h
+        off_canvas = finite and not meets and not degenerate
+        flags[i, 0] = not visible[i]
+        flags[i, 1] = no_paint
+        flags[i, 2] = not no_paint and (eff_opacity[i] <= 0.0 or not paints)
+        flags[i, 3] = degenerate
+        flags[i, 4] = off_canvas
+        flags[i, 5] = (has_layer[i] and clipped[i] and painted_px[i] == 0 and not off_canvas
+                       and not degenerate)
+        flags[i, 6] = painted_px[i] > 0 and visible_px[i] == 0
     return (kind_counts, cmd_counts, fill_codes, stroke_codes, fill_colors, stroke_colors,
-            top_codes[:u].copy(), top_pixels[:u].copy(), outside, fraction)
+            top_codes[:u].copy(), top_pixels[:u].copy(), outside, fraction, flags)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
-from .common import grow, inside, sorted_unique
+from .common import RULE_EVENODD, argsort, grow, sorted_unique
+from .jit import kernel
 from .runs import runs_intersect, runs_intersection, runs_sums, runs_union
 
 __all__ = [
@@ -26,7 +26,7 @@ __all__ = [
 # scanline rasterisation
 
 
-@njit(cache=True)
+@kernel()
 def _row_range(y0: float, y1: float, height: int) -> tuple[int, int]:
     """Rows whose centre lies in ``[min(y0, y1), max(y0, y1))``, clamped to the grid."""
     lo = min(y0, y1)
@@ -36,12 +36,13 @@ def _row_range(y0: float, y1: float, height: int) -> tuple[int, int]:
     return max(int(r0), 0), min(int(r1), height)
 
 
-@njit(cache=True)
+@kernel()
 def _layer_spans(
     edges: np.ndarray, e0: int, e1: int, rule: int, width: int, height: int,
     spans: np.ndarray, n_spans: int, xs: np.ndarray, ws: np.ndarray, cnt: np.ndarray,
 ) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]:
     """Append the spans of one layer (edges ``e0:e1``, filled with ``rule``) to ``spans``."""
+    evenodd = rule == RULE_EVENODD
     rmin = height
     rmax = 0
     total = 0
@@ -64,7 +65,8 @@ def _layer_spans(
     nrows = rmax - rmin
     if cnt.shape[0] < nrows + 1:
         cnt = np.empty(max(nrows + 1, 2 * cnt.shape[0]), dtype=np.int64)
-    cnt[: nrows + 1] = 0
+    for r in range(nrows + 1):
+        cnt[r] = 0
     for t in range(e0, e1):
         if edges[t, 1] == edges[t, 3] or not (
             math.isfinite(edges[t, 0]) and math.isfinite(edges[t, 1])
@@ -99,9 +101,15 @@ def _layer_spans(
         end = cnt[r - rmin]
         m = end - start
         if m > 32:
-            order = np.argsort(xs[start:end])
-            xs[start:end] = xs[start:end][order]
-            ws[start:end] = ws[start:end][order]
+            row_x = np.empty(m)
+            row_w = np.empty(m, dtype=np.int64)
+            for a in range(m):
+                row_x[a] = xs[start + a]
+                row_w[a] = ws[start + a]
+            order = argsort(row_x, m)
+            for a in range(m):
+                xs[start + a] = row_x[order[a]]
+                ws[start + a] = row_w[order[a]]
         elif m >= 2:
             # insertion sort of the row's crossings by x (rows usually hold few crossings)
             for a in range(start + 1, end):
@@ -118,9 +126,9 @@ def _layer_spans(
             w = 0
             xin = 0.0
             for a in range(start, end):
-                was = inside(w, rule)
+                was = (w & 1) == 1 if evenodd else w != 0
                 w += ws[a]
-                now = inside(w, rule)
+                now = (w & 1) == 1 if evenodd else w != 0
                 if now and not was:
                     xin = xs[a]
                 elif was and not now:
@@ -139,7 +147,7 @@ def _layer_spans(
     return spans, n_spans, xs, ws, cnt
 
 
-@njit(cache=True)
+@kernel()
 def _bbox_centre_pixel(
     edges: np.ndarray, e0: int, e1: int, width: int, height: int
 ) -> tuple[int, int]:
@@ -169,46 +177,52 @@ def _bbox_centre_pixel(
     return math.floor(cx), math.floor(cy)
 
 
-@njit(cache=True, inline="always")
-def _push_run(
-    runs: np.ndarray, n: int, row: int, c0: int, c1: int, first: int
-) -> tuple[np.ndarray, int]:
-    """Append run ``(row, c0, c1)``, extending the previous run when they touch and it is one of
-    this layer's (index ≥ ``first``): runs of different layers share the buffer."""
+@kernel(inline=True)
+def _push_run(runs: np.ndarray, n: int, row: int, c0: int, c1: int, first: int) -> int:
+    """Append run ``(row, c0, c1)`` (``runs`` has room), extending the previous run when they
+    touch and it is one of this layer's (index ≥ ``first``): runs of different layers share the
+    buffer."""
     if n > first and runs[n - 1, 0] == row and runs[n - 1, 2] == c0:
         runs[n - 1, 2] = c1
-        return runs, n
-    if n >= runs.shape[0]:
-        runs = grow(runs, n + 1)
+        return n
     runs[n, 0] = row
     runs[n, 1] = c0
     runs[n, 2] = c1
-    return runs, n + 1
+    return n + 1
 
 # --------------------------------------------------------------------------------------------
 # per-row interval sets, updated span by span
 
 
-@njit(cache=True, inline="always")
+# A set is two arrays: ``meta`` (3, height + 1) int64 holds per row the offset of its intervals
+# in the pool (row 0), their count (row 1) and the capacity reserved there (row 2), and in
+# ``meta[0, height]`` the length of the pool in use; ``pool`` (2, size) int32 holds the
+# intervals' starts (row 0) and ends (row 1), each row's sorted and disjoint.
+_OFF = 0
+_CNT = 1
+_CAP = 2
+
+
+@kernel()
 def _set_apply(
-    off: np.ndarray, cnt: np.ndarray, cap: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-    used: np.ndarray, row: int, a: int, b: int, insert: bool, emit: bool, runs: np.ndarray,
-    n_runs: int, first_run: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    meta: np.ndarray, pool: np.ndarray, row: int, a: int, b: int, insert: bool, emit: bool,
+    runs: np.ndarray, n_runs: int, first_run: int,
+) -> tuple[int, int]:
     """Measure span ``[a, b)`` of ``row`` against the row's interval set.
 
-    Returns ``(lo, hi, runs, n_runs, uncovered)``: ``uncovered`` counts the span's pixels not in
-    the set; with ``emit`` the uncovered pieces are appended to ``runs``; with ``insert`` the span
-    is added to the set (the pool arrays ``lo``/``hi`` may be reallocated). Emitted runs merge
-    only with runs from index ``first_run`` on (the current layer's).
+    Returns ``(n_runs, uncovered)``: ``uncovered`` counts the span's pixels not in the set; with
+    ``emit`` the uncovered pieces are appended to ``runs``; with ``insert`` the span is added to
+    the set. Emitted runs merge only with runs from index ``first_run`` on (the current
+    layer's). The caller guarantees room (:func:`_room`): ``runs`` for ``meta[_CNT, row] + 1``
+    more runs, the pool for moving the row to twice its capacity.
     """
-    start = off[row]
-    n = cnt[row]
+    start = meta[_OFF, row]
+    n = meta[_CNT, row]
     i0 = 0
     i1 = n
     while i0 < i1:  # first interval ending after a
         mid = (i0 + i1) // 2
-        if hi[start + mid] <= a:
+        if pool[1, start + mid] <= a:
             i0 = mid + 1
         else:
             i1 = mid
@@ -216,82 +230,93 @@ def _set_apply(
     cursor = a
     uncovered = 0
     j = first
-    while j < n and lo[start + j] < b:
-        if lo[start + j] > cursor:
-            uncovered += lo[start + j] - cursor
+    while j < n and pool[0, start + j] < b:
+        if pool[0, start + j] > cursor:
+            uncovered += pool[0, start + j] - cursor
             if emit:
-                runs, n_runs = _push_run(runs, n_runs, row, cursor, lo[start + j], first_run)
-        if hi[start + j] > cursor:
-            cursor = hi[start + j]
+                n_runs = _push_run(runs, n_runs, row, cursor, pool[0, start + j], first_run)
+        if pool[1, start + j] > cursor:
+            cursor = pool[1, start + j]
         j += 1
     if cursor < b:
         uncovered += b - cursor
         if emit:
-            runs, n_runs = _push_run(runs, n_runs, row, cursor, b, first_run)
+            n_runs = _push_run(runs, n_runs, row, cursor, b, first_run)
     if insert and uncovered > 0:
         k0 = first
-        if k0 > 0 and hi[start + k0 - 1] == a:
+        if k0 > 0 and pool[1, start + k0 - 1] == a:
             k0 -= 1  # touching on the left
         k1 = j
-        if k1 < n and lo[start + k1] == b:
+        if k1 < n and pool[0, start + k1] == b:
             k1 += 1  # touching on the right
         new_lo = a
         new_hi = b
         if k1 > k0:
-            new_lo = min(a, lo[start + k0])
-            new_hi = max(b, hi[start + k1 - 1])
+            new_lo = min(a, pool[0, start + k0])
+            new_hi = max(b, pool[1, start + k1 - 1])
         removed = k1 - k0
         new_n = n - removed + 1
-        if new_n > cap[row]:
-            new_cap = 2 * cap[row]
-            if used[0] + new_cap > lo.shape[0]:
-                size = max(2 * lo.shape[0], used[0] + new_cap)
-                lo2 = np.empty(size, dtype=lo.dtype)
-                hi2 = np.empty(size, dtype=hi.dtype)
-                lo2[: used[0]] = lo[: used[0]]
-                hi2[: used[0]] = hi[: used[0]]
-                lo = lo2
-                hi = hi2
-            dst = used[0]
+        if new_n > meta[_CAP, row]:
+            # move the row to the end of the pool with twice the capacity
+            height = meta.shape[1] - 1
+            dst = meta[_OFF, height]
             for t in range(n):
-                lo[dst + t] = lo[start + t]
-                hi[dst + t] = hi[start + t]
-            off[row] = dst
-            cap[row] = new_cap
-            used[0] += new_cap
+                pool[0, dst + t] = pool[0, start + t]
+                pool[1, dst + t] = pool[1, start + t]
+            meta[_OFF, row] = dst
+            meta[_CAP, row] *= 2
+            meta[_OFF, height] += meta[_CAP, row]
             start = dst
         if removed == 0:
             for t in range(n - 1, k0 - 1, -1):
-                lo[start + t + 1] = lo[start + t]
-                hi[start + t + 1] = hi[start + t]
+                pool[0, start + t + 1] = pool[0, start + t]
+                pool[1, start + t + 1] = pool[1, start + t]
         elif removed > 1:
             shift = removed - 1
             for t in range(k1, n):
-                lo[start + t - shift] = lo[start + t]
-                hi[start + t - shift] = hi[start + t]
-        lo[start + k0] = new_lo
-        hi[start + k0] = new_hi
-        cnt[row] = new_n
-    return lo, hi, runs, n_runs, uncovered
+                pool[0, start + t - shift] = pool[0, start + t]
+                pool[1, start + t - shift] = pool[1, start + t]
+        pool[0, start + k0] = new_lo
+        pool[1, start + k0] = new_hi
+        meta[_CNT, row] = new_n
+    return n_runs, uncovered
 
 
-@njit(cache=True)
-def _new_sets(height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                    np.ndarray]:
+@kernel()
+def _room(
+    meta: np.ndarray, pool: np.ndarray, row: int, runs: np.ndarray, n_runs: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grow the pool and the run buffer, when needed, so :func:`_set_apply` on ``row`` fits."""
+    used = meta[_OFF, meta.shape[1] - 1]
+    need = used + 2 * meta[_CAP, row]
+    if need > pool.shape[1]:
+        bigger = np.empty((2, max(2 * pool.shape[1], need)), dtype=pool.dtype)
+        for t in range(used):
+            bigger[0, t] = pool[0, t]
+            bigger[1, t] = pool[1, t]
+        pool = bigger
+    return pool, grow(runs, n_runs + meta[_CNT, row] + 1)
+
+
+@kernel()
+def _new_set(height: int) -> tuple[np.ndarray, np.ndarray]:
     initial = 4
-    off = np.arange(height, dtype=np.int64) * initial
-    cnt = np.zeros(height, dtype=np.int64)
-    cap = np.full(height, initial, dtype=np.int64)
-    lo = np.empty(2 * initial * height + 16, dtype=np.int32)
-    hi = np.empty(2 * initial * height + 16, dtype=np.int32)
-    used = np.array([initial * height], dtype=np.int64)
-    return off, cnt, cap, lo, hi, used
+    meta = np.empty((3, height + 1), dtype=np.int64)
+    for r in range(height):
+        meta[_OFF, r] = r * initial
+        meta[_CNT, r] = 0
+        meta[_CAP, r] = initial
+    meta[_OFF, height] = initial * height
+    meta[_CNT, height] = 0
+    meta[_CAP, height] = 0
+    pool = np.empty((2, 2 * initial * height + 16), dtype=np.int32)
+    return meta, pool
 
 # --------------------------------------------------------------------------------------------
 # rasterisation
 
 
-@njit(cache=True)
+@kernel("f8[:, ::1], i8[::1], i8[::1], i8, i8")
 def mask_runs(
     edges: np.ndarray, ring_offsets: np.ndarray, rules: np.ndarray, width: int, height: int
 ) -> np.ndarray:
@@ -309,10 +334,10 @@ def mask_runs(
     return acc
 
 
-@njit(cache=True)
+@kernel()
 def _translucent_alpha(
-    spans: np.ndarray, span_off: np.ndarray, layer_alpha: np.ndarray, op_off: np.ndarray,
-    op_cnt: np.ndarray, op_lo: np.ndarray, op_hi: np.ndarray,
+    spans: np.ndarray, span_off: np.ndarray, layer_alpha: np.ndarray, op_meta: np.ndarray,
+    op_pool: np.ndarray,
 ) -> float:
     """Sum over pixels outside the opaque paint of ``1 - prod(1 - alpha)`` of the translucent
     layers painting them, computed on the pieces between span ends, row by row."""
@@ -323,6 +348,7 @@ def _translucent_alpha(
     if n == 0:
         return 0.0
     rows = np.empty(n, dtype=np.int64)
+    row_keys = np.empty(n)
     lo = np.empty(n, dtype=np.int64)
     hi = np.empty(n, dtype=np.int64)
     keep = np.empty(n)
@@ -331,11 +357,12 @@ def _translucent_alpha(
         if layer_alpha[L] < 1.0:
             for s in range(span_off[L], span_off[L + 1]):
                 rows[q] = spans[s, 0]
+                row_keys[q] = spans[s, 0]
                 lo[q] = spans[s, 1]
                 hi[q] = spans[s, 2]
                 keep[q] = 1.0 - layer_alpha[L]
                 q += 1
-    order = np.argsort(rows)
+    order = argsort(row_keys, n)
     total = 0.0
     g0 = 0
     cuts = np.empty(2 * n, dtype=np.int64)
@@ -348,9 +375,9 @@ def _translucent_alpha(
             x0 = lo[order[g0]]
             x1 = hi[order[g0]]
             length = x1 - x0
-            for t in range(op_cnt[row]):
-                a = max(op_lo[op_off[row] + t], x0)
-                b = min(op_hi[op_off[row] + t], x1)
+            for t in range(op_meta[_OFF, row], op_meta[_OFF, row] + op_meta[_CNT, row]):
+                a = max(op_pool[0, t], x0)
+                b = min(op_pool[1, t], x1)
                 if b > a:
                     length -= b - a
             total += length * (1.0 - keep[order[g0]])
@@ -361,7 +388,7 @@ def _translucent_alpha(
             cuts[m] = lo[order[t]]
             cuts[m + 1] = hi[order[t]]
             m += 2
-        pieces = sorted_unique(cuts[:m])
+        pieces = sorted_unique(cuts, m)
         for c in range(pieces.shape[0] - 1):
             x0 = pieces[c]
             x1 = pieces[c + 1]
@@ -372,9 +399,9 @@ def _translucent_alpha(
             if product >= 1.0:
                 continue
             length = x1 - x0
-            for t in range(op_cnt[row]):
-                a = max(op_lo[op_off[row] + t], x0)
-                b = min(op_hi[op_off[row] + t], x1)
+            for t in range(op_meta[_OFF, row], op_meta[_OFF, row] + op_meta[_CNT, row]):
+                a = max(op_pool[0, t], x0)
+                b = min(op_pool[1, t], x1)
                 if b > a:
                     length -= b - a
             total += length * (1.0 - product)
@@ -382,7 +409,10 @@ def _translucent_alpha(
     return total
 
 
-@njit(cache=True)
+@kernel(
+    "f8[:, ::1], i8[::1], i8[::1], b1[::1], f8[::1], i8[::1], i4[:, ::1], i8[::1], i8[::1], "
+    "i8, i8, i8"
+)
 def rasterise_layers(
     edges: np.ndarray, layer_edge_offsets: np.ndarray, layer_rule: np.ndarray,
     layer_opaque: np.ndarray, layer_alpha: np.ndarray, layer_mask: np.ndarray,
@@ -435,12 +465,15 @@ def rasterise_layers(
         if m >= 0:
             own = runs_intersect(own, mask_runs_all[mask_offsets[m] : mask_offsets[m + 1]])
         spans = grow(spans, ns + own.shape[0])
-        spans[ns : ns + own.shape[0]] = own
+        for t in range(own.shape[0]):
+            spans[ns + t, 0] = own[t, 0]
+            spans[ns + t, 1] = own[t, 1]
+            spans[ns + t, 2] = own[t, 2]
         ns += own.shape[0]
     span_off[n_layers] = ns
 
-    op_off, op_cnt, op_cap, op_lo, op_hi, op_used = _new_sets(height)
-    any_off, any_cnt, any_cap, any_lo, any_hi, any_used = _new_sets(height)
+    op_meta, op_pool = _new_set(height)
+    any_meta, any_pool = _new_set(height)
     vis = np.empty((max(ns, 16), 3), dtype=np.int32)
     vis_start = np.zeros(n_layers, dtype=np.int64)
     vis_end = np.zeros(n_layers, dtype=np.int64)
@@ -459,13 +492,16 @@ def rasterise_layers(
             a = spans[s, 1]
             b = spans[s, 2]
             painted += b - a
-            op_lo, op_hi, vis, n_vis, u = _set_apply(op_off, op_cnt, op_cap, op_lo, op_hi,
-                                                     op_used, row, a, b, opaque, True, vis,
-                                                     n_vis, vis_start[L])
+            if (op_meta[_OFF, height] + 2 * op_meta[_CAP, row] > op_pool.shape[1]
+                    or n_vis + op_meta[_CNT, row] + 1 > vis.shape[0]):
+                op_pool, vis = _room(op_meta, op_pool, row, vis, n_vis)
+            n_vis, u = _set_apply(op_meta, op_pool, row, a, b, opaque, True, vis, n_vis,
+                                  vis_start[L])
             visible += u
-            any_lo, any_hi, vis, n_vis, u = _set_apply(any_off, any_cnt, any_cap, any_lo,
-                                                       any_hi, any_used, row, a, b, True, False,
-                                                       vis, n_vis, vis_start[L])
+            if any_meta[_OFF, height] + 2 * any_meta[_CAP, row] > any_pool.shape[1]:
+                any_pool, vis = _room(any_meta, any_pool, row, vis, n_vis)
+            n_vis, u = _set_apply(any_meta, any_pool, row, a, b, True, False, vis, n_vis,
+                                  vis_start[L])
             top += u
         vis_end[L] = n_vis
         layer_painted[L] = painted
@@ -477,30 +513,32 @@ def rasterise_layers(
     pos = 0
     for L in range(n_layers):
         vis_off[L] = pos
-        k = vis_end[L] - vis_start[L]
-        vis_runs[pos : pos + k] = vis[vis_start[L] : vis_end[L]]
-        pos += k
+        for t in range(vis_start[L], vis_end[L]):
+            vis_runs[pos, 0] = vis[t, 0]
+            vis_runs[pos, 1] = vis[t, 1]
+            vis_runs[pos, 2] = vis[t, 2]
+            pos += 1
     vis_off[n_layers] = pos
 
     covered = 0
     opaque_px = 0
     n_op = 0
     for r in range(height):
-        for t in range(any_cnt[r]):
-            covered += any_hi[any_off[r] + t] - any_lo[any_off[r] + t]
-        n_op += op_cnt[r]
+        for t in range(any_meta[_OFF, r], any_meta[_OFF, r] + any_meta[_CNT, r]):
+            covered += any_pool[1, t] - any_pool[0, t]
+        n_op += op_meta[_CNT, r]
     opaque_runs = np.empty((n_op, 3), dtype=np.int32)
     q = 0
     for r in range(height):
-        for t in range(op_cnt[r]):
+        for t in range(op_meta[_OFF, r], op_meta[_OFF, r] + op_meta[_CNT, r]):
             opaque_runs[q, 0] = r
-            opaque_runs[q, 1] = op_lo[op_off[r] + t]
-            opaque_runs[q, 2] = op_hi[op_off[r] + t]
+            opaque_runs[q, 1] = op_pool[0, t]
+            opaque_runs[q, 2] = op_pool[1, t]
             opaque_px += opaque_runs[q, 2] - opaque_runs[q, 1]
             q += 1
     # alpha: 1 under opaque paint, else 1 - prod(1 - alpha) of the translucent paint
     alpha_sum = float(opaque_px) + _translucent_alpha(
-        spans, span_off, layer_alpha, op_off, op_cnt, op_lo, op_hi)
+        spans, span_off, layer_alpha, op_meta, op_pool)
     mean_alpha = alpha_sum / (height * width) if height * width else 0.0
 
     # primitives: union of their layers (a primitive has at most two, fill and stroke)

@@ -9,7 +9,9 @@ and opaque run sets.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from .common import argsort, grow
+from .jit import kernel
 
 __all__ = [
     "object_pass",
@@ -24,12 +26,12 @@ __all__ = [
 # sorted run sets
 
 
-@njit(cache=True)
+@kernel(inline=True)
 def _before(a: np.ndarray, i: int, b: np.ndarray, j: int) -> bool:
     return bool(a[i, 0] < b[j, 0] or (a[i, 0] == b[j, 0] and a[i, 1] <= b[j, 1]))
 
 
-@njit(cache=True)
+@kernel()
 def runs_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Union of two sorted run sets (touching runs are joined)."""
     out = np.empty((a.shape[0] + b.shape[0], 3), dtype=np.int32)
@@ -54,7 +56,7 @@ def runs_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out[:n].copy()
 
 
-@njit(cache=True)
+@kernel("i4[:, ::1], i4[:, ::1]")
 def runs_intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Intersection of two sorted run sets, as a sorted run set."""
     out = np.empty((a.shape[0] + b.shape[0], 3), dtype=np.int32)
@@ -81,7 +83,7 @@ def runs_intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out[:n].copy()
 
 
-@njit(cache=True)
+@kernel("i4[:, ::1], i4[:, ::1]")
 def runs_intersection(a: np.ndarray, b: np.ndarray) -> int:
     """Pixels shared by two sorted run sets."""
     i = 0
@@ -104,7 +106,7 @@ def runs_intersection(a: np.ndarray, b: np.ndarray) -> int:
     return total
 
 
-@njit(cache=True)
+@kernel()
 def runs_sums(runs: np.ndarray) -> tuple[int, float, float]:
     """``(count, sum of col + 0.5, sum of row + 0.5)`` over the pixels of a run set."""
     count = 0
@@ -118,13 +120,15 @@ def runs_sums(runs: np.ndarray) -> tuple[int, float, float]:
     return count, sx, sy
 
 
-@njit(cache=True)
+@kernel()
 def _sort_merge(runs: np.ndarray, width: int) -> np.ndarray:
     """Sort runs by (row, col0) and join overlapping or touching ones."""
     if runs.shape[0] == 0:
         return runs.copy()
-    key = runs[:, 0].astype(np.int64) * (width + 1) + runs[:, 1]
-    order = np.argsort(key)
+    key = np.empty(runs.shape[0])  # exact in float64: below 2**53
+    for t in range(runs.shape[0]):
+        key[t] = np.int64(runs[t, 0]) * (width + 1) + runs[t, 1]
+    order = argsort(key, runs.shape[0])
     out = np.empty_like(runs)
     n = 0
     for t in range(order.shape[0]):
@@ -145,7 +149,7 @@ def _sort_merge(runs: np.ndarray, width: int) -> np.ndarray:
 # objects: unions of layers
 
 
-@njit(cache=True)
+@kernel("i4[:, ::1], i8[::1], i4[:, ::1], i8[::1], i8[::1], b1[::1], i8, i8")
 def object_pass(
     spans: np.ndarray, span_offsets: np.ndarray, vis_runs: np.ndarray, vis_offsets: np.ndarray,
     layer_obj: np.ndarray, layer_opaque: np.ndarray, n_objects: int, width: int,
@@ -168,24 +172,31 @@ def object_pass(
             if first[k] < 0:
                 first[k] = L
             last[k] = L
-    p_parts = []
-    v_parts = []
-    o_parts = []
     layer_obj_top = np.zeros(n_layers, dtype=np.int64)
     sums = np.zeros((n_objects, 3))
     empty = np.empty((0, 3), dtype=np.int32)
+    # an object's runs are a union of its (contiguous) layers' runs, so the buffers hold them
+    # all; they grow anyway should a caller break that
+    p_runs = np.empty((spans.shape[0], 3), dtype=np.int32)
+    o_runs = np.empty((spans.shape[0], 3), dtype=np.int32)
+    v_runs = np.empty((vis_runs.shape[0], 3), dtype=np.int32)
+    p_off = np.zeros(n_objects + 1, dtype=np.int64)
+    v_off = np.zeros(n_objects + 1, dtype=np.int64)
+    o_off = np.zeros(n_objects + 1, dtype=np.int64)
     for k in range(n_objects):
+        p_off[k + 1] = p_off[k]
+        v_off[k + 1] = v_off[k]
+        o_off[k + 1] = o_off[k]
         if first[k] < 0:
-            p_parts.append(empty)
-            v_parts.append(empty)
-            o_parts.append(empty)
             continue
         L0 = first[k]
         L1 = last[k] + 1
         if L1 - L0 == 1:
-            painted = spans[span_offsets[L0] : span_offsets[L1]].copy()
+            painted = spans[span_offsets[L0] : span_offsets[L1]]
         else:
             painted = _sort_merge(spans[span_offsets[L0] : span_offsets[L1]], width)
+        p_runs = grow(p_runs, p_off[k] + painted.shape[0])
+        p_off[k + 1] = _append(p_runs, p_off[k], painted)
         n_op = 0
         for L in range(L0, L1):
             if layer_opaque[L]:
@@ -194,11 +205,11 @@ def object_pass(
         q = 0
         for L in range(L0, L1):
             if layer_opaque[L]:
-                m = span_offsets[L + 1] - span_offsets[L]
-                opaque[q : q + m] = spans[span_offsets[L] : span_offsets[L + 1]]
-                q += m
+                q = _append(opaque, q, spans[span_offsets[L] : span_offsets[L + 1]])
         if L1 - L0 > 1:
             opaque = _sort_merge(opaque, width)
+        o_runs = grow(o_runs, o_off[k] + opaque.shape[0])
+        o_off[k + 1] = _append(o_runs, o_off[k], opaque)
         acc = empty
         for L in range(L1 - 1, L0 - 1, -1):
             v = vis_runs[vis_offsets[L] : vis_offsets[L + 1]]
@@ -211,21 +222,17 @@ def object_pass(
         sums[k, 0] = c
         sums[k, 1] = sx
         sums[k, 2] = sy
-        p_parts.append(painted)
-        v_parts.append(acc)
-        o_parts.append(opaque)
-    p_runs, p_off = _concat(p_parts)
-    v_runs, v_off = _concat(v_parts)
-    o_runs, o_off = _concat(o_parts)
-    return p_runs, p_off, v_runs, v_off, o_runs, o_off, layer_obj_top, sums
+        v_runs = grow(v_runs, v_off[k] + acc.shape[0])
+        v_off[k + 1] = _append(v_runs, v_off[k], acc)
+    return (p_runs[: p_off[n_objects]].copy(), p_off, v_runs[: v_off[n_objects]].copy(), v_off,
+            o_runs[: o_off[n_objects]].copy(), o_off, layer_obj_top, sums)
 
 
-@njit(cache=True)
-def _concat(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    off = np.zeros(len(parts) + 1, dtype=np.int64)
-    for k in range(len(parts)):
-        off[k + 1] = off[k] + parts[k].shape[0]
-    out = np.empty((off[-1], 3), dtype=np.int32)
-    for k in range(len(parts)):
-        out[off[k] : off[k + 1]] = parts[k]
-    return out, off
+@kernel()
+def _append(out: np.ndarray, n: int, runs: np.ndarray) -> int:
+    """Copy ``runs`` to ``out[n:]``; returns the new length."""
+    for t in range(runs.shape[0]):
+        out[n + t, 0] = runs[t, 0]
+        out[n + t, 1] = runs[t, 1]
+        out[n + t, 2] = runs[t, 2]
+    return n + runs.shape[0]

@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from .common import CAP_BUTT, CAP_ROUND, CAP_SQUARE, PART_FILL, grow
+from .jit import kernel
 
 __all__ = [
     "MAX_DASHES",
@@ -24,7 +24,7 @@ _DISC_SIDES = 12  # polygon standing in for round joins and caps
 MAX_DASHES = 100_000  # per subpath; beyond this a dashed stroke is drawn solid
 
 
-@njit(cache=True)
+@kernel()
 def _quad(e: np.ndarray, n: int, ax: float, ay: float, bx: float, by: float, hw: float) -> int:
     """A ``2·hw`` thick rectangle around segment a→b (clockwise on screen, like :func:`_disc`)."""
     dx = bx - ax
@@ -59,7 +59,7 @@ def _quad(e: np.ndarray, n: int, ax: float, ay: float, bx: float, by: float, hw:
     return n + 4
 
 
-@njit(cache=True)
+@kernel()
 def _disc(e: np.ndarray, n: int, cx: float, cy: float, r: float) -> int:
     """A regular polygon of radius ``r`` (same orientation as :func:`_quad`)."""
     step = -2.0 * math.pi / _DISC_SIDES
@@ -73,7 +73,7 @@ def _disc(e: np.ndarray, n: int, cx: float, cy: float, r: float) -> int:
     return n + _DISC_SIDES
 
 
-@njit(cache=True)
+@kernel()
 def _stroke_piece(
     e: np.ndarray, n: int, ax: float, ay: float, bx: float, by: float, hw: float,
     cap_start: int, cap_end: int,
@@ -101,7 +101,7 @@ def _stroke_piece(
     return e, n
 
 
-@njit(cache=True)
+@kernel()
 def _stroke_subpath(
     e: np.ndarray, n: int, pts: np.ndarray, a: int, mk: int, is_closed: bool, hw: float,
     cap: int, dashes: np.ndarray, dash_offset: float, join_min_px: float,
@@ -185,7 +185,10 @@ def _stroke_subpath(
     return e, n
 
 
-@njit(cache=True)
+@kernel(
+    "f8[:, ::1], i8[::1], b1[::1], i8[::1], i8[::1], i8[::1], f8[::1], i8[::1], i8[::1], "
+    "f8[::1], f8[::1], f8, f8, f8"
+)
 def build_layer_edges(
     points: np.ndarray, sub_offsets: np.ndarray, sub_closed: np.ndarray,
     prim_sub_offsets: np.ndarray, layer_prim: np.ndarray, layer_part: np.ndarray,

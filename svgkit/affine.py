@@ -70,6 +70,22 @@ def invert(m: Affine) -> Affine | None:
     return (ia, ib, ic, id_, -(ia * e + ic * f), -(ib * e + id_ * f))
 
 
+def singular_values(m: Affine) -> tuple[float, float]:
+    """The largest and smallest singular values of ``m``'s linear part: how far a unit vector
+    is stretched at most and at least.
+
+    Examples
+    --------
+    >>> singular_values((2.0, 0.0, 0.0, 0.5, 9.0, 9.0))
+    (2.0, 0.5)
+    """
+    a, b, c, d = m[0], m[1], m[2], m[3]
+    p = (a * a + b * b + c * c + d * d) / 2.0
+    q = math.hypot((a * a + b * b - c * c - d * d) / 2.0, a * c + b * d)
+    largest = math.sqrt(p + q)
+    return largest, abs(a * d - b * c) / largest if largest > 0.0 else 0.0
+
+
 def is_invertible(m: Affine) -> bool:
     """Whether cairo can use ``m``: a finite determinant above 1e-12 and a finite translation."""
     det = m[0] * m[3] - m[1] * m[2]

@@ -14,7 +14,14 @@ from typing import Any
 import cairo
 import numpy as np
 
-from ..affine import Affine, invert, is_invertible, multiply, viewbox_transform
+from ..affine import (
+    Affine,
+    invert,
+    is_invertible,
+    multiply,
+    singular_values,
+    viewbox_transform,
+)
 from ..scene import (
     FILL_RULE_EVENODD,
     Canvas,
@@ -202,15 +209,6 @@ def _linear_in_output(grad: Gradient, inv: Affine) -> tuple[float, float, float]
     return gx, gy, c
 
 
-def _smallest_scale(m: Affine) -> float:
-    """The smallest singular value of ``m``'s linear part (``|det| / σ_max``)."""
-    a, b, c, d = m[0], m[1], m[2], m[3]
-    p = (a * a + b * b + c * c + d * d) / 2.0
-    q = math.hypot((a * a + b * b - c * c - d * d) / 2.0, a * c + b * d)
-    smax = math.sqrt(p + q)
-    return abs(a * d - b * c) / smax if smax > 0.0 else 0.0
-
-
 def _radial_span(grad: Gradient) -> float:
     """Gradient units from ``t = 0`` to ``t = 1`` of a radial gradient, at the least."""
     fx, fy, fr = _focal(grad)
@@ -223,7 +221,7 @@ def _cycle_px(grad: Gradient, to_out: Affine, inv: Affine) -> float:
         gx, gy, _ = _linear_in_output(grad, inv)
         norm = math.hypot(gx, gy)
         return 1.0 / norm if norm > 0.0 else math.inf
-    return _smallest_scale(to_out) * _radial_span(grad)
+    return singular_values(to_out)[1] * _radial_span(grad)
 
 
 def _region(st: RenderState) -> tuple[float, float, float, float]:
@@ -345,7 +343,7 @@ def _conditioned_gradient(
             pattern = cairo.LinearGradient(bx, by, bx + length * ux, by + length * uy)
         _add_stops(pattern, grad, alpha)
         return pattern
-    k = _smallest_scale(to_out)
+    k = singular_values(to_out)[1]
     if not (math.isfinite(k) and k > 0.0):
         return None
     fx, fy, fr = _focal(grad)

@@ -44,7 +44,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from ..affine import Affine, invert, multiply
+from ..affine import Affine, invert, multiply, singular_values
 from ..scene import Group, Scene
 from .layers import Layer, apply_simple_clip, clip_is_simple, clip_mask, open_layer
 from .state import RenderState, cairo_matrix, prepare_points
@@ -648,14 +648,6 @@ def _average_axes(surface: Any, along_x: bool, along_y: bool) -> Any:
     return out
 
 
-def _sigma_max(m: Affine) -> float:
-    """The largest singular value of ``m``'s linear part."""
-    a, b, c, d = m[0], m[1], m[2], m[3]
-    p = (a * a + b * b + c * c + d * d) / 2.0
-    q = math.hypot((a * a + b * b - c * c - d * d) / 2.0, a * c + b * d)
-    return math.sqrt(p + q)
-
-
 def _draw_tile(st: RenderState, pat: Any, tw: int, th: int, kx: float, ky: float) -> Any:
     tile = cairo.ImageSurface(cairo.FORMAT_ARGB32, tw, th)
     if len(pat.content):
@@ -731,7 +723,7 @@ def _tile_surface(st: RenderState, k: int) -> Any:
                     pass
                 if matrix is None or not all(math.isfinite(v) for v in matrix):
                     out = _surface_mean(tile)
-                elif _sigma_max(matrix) > _MAX_MINIFY:
+                elif singular_values(matrix)[0] > _MAX_MINIFY:
                     out = _surface_mean(tile)  # a near-degenerate (skewed) lattice
                 else:
                     out = _Tile(tile, matrix)

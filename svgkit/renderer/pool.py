@@ -351,6 +351,40 @@ def _context() -> Any:
 _FILE_SERIAL = itertools.count(1)
 
 
+def _slot_bytes(result_bytes: int) -> int:
+    """One result's room in a shared file: whole pages, so a worker can map it alone."""
+    page = mmap.PAGESIZE
+    return max(page, -(-result_bytes // page) * page)
+
+
+def _shared_file(prefix: str, size: int) -> tuple[str, mmap.mmap] | None:
+    """A new file of ``size`` bytes (in ``/dev/shm`` where it exists) and the parent's mapping of
+    it; ``None`` when it cannot be made here (the caller then takes another path).
+
+    The space is reserved now, not on first write: a ``/dev/shm`` smaller than the file (64 MB in
+    a default Docker container) would otherwise kill a worker with SIGBUS mid-write, and its item
+    would be lost as ``RENDER_CRASH``."""
+    shm_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    try:
+        fd, path = tempfile.mkstemp(prefix=prefix, dir=shm_dir)
+    except OSError:
+        return None
+    try:
+        try:
+            if hasattr(os, "posix_fallocate"):
+                os.posix_fallocate(fd, 0, size)
+            else:  # pragma: no cover - not Linux
+                os.ftruncate(fd, size)
+            mapping = mmap.mmap(fd, size)
+        finally:
+            os.close(fd)
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return None
+    return path, mapping
+
+
 class _ResultFile:
     """The parent's side of one worker's shared result file (``slots`` of ``slot_bytes``).
 
@@ -370,8 +404,7 @@ class _ResultFile:
     def ensure(self, result_bytes: int, slots: int) -> bool:
         """Make room for ``slots`` results of ``result_bytes``; ``False`` when shared files
         cannot be used here (the results then travel through the pipe)."""
-        page = mmap.PAGESIZE
-        slot_bytes = max(page, -(-result_bytes // page) * page)
+        slot_bytes = _slot_bytes(result_bytes)
         size = slot_bytes * slots
         if (
             self.map is not None
@@ -381,29 +414,10 @@ class _ResultFile:
         ):
             return True
         self.close()
-        shm_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
-        try:
-            fd, path = tempfile.mkstemp(prefix="svgkit-render-", dir=shm_dir)
-        except OSError:
+        made = _shared_file("svgkit-render-", size)
+        if made is None:
             return False
-        try:
-            try:
-                # reserved now, not on first write: a /dev/shm smaller than the file (64 MB in
-                # a default Docker container) would otherwise kill the worker with SIGBUS
-                # mid-write, and the item would be lost as RENDER_CRASH instead of taking
-                # the pipe
-                if hasattr(os, "posix_fallocate"):
-                    os.posix_fallocate(fd, 0, size)
-                else:  # pragma: no cover - not Linux
-                    os.ftruncate(fd, size)
-                self.map = mmap.mmap(fd, size)
-            finally:
-                os.close(fd)
-        except (OSError, ValueError):
-            self.map = None
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-            return False
+        path, self.map = made
         self.path, self.serial, self.size = path, next(_FILE_SERIAL), size
         self.slots, self.slot_bytes = slots, slot_bytes
         return True
@@ -455,26 +469,12 @@ class _BatchFile:
     def create(cls, result_bytes: int, count: int) -> _BatchFile | None:
         """A file for ``count`` results, or ``None`` when it cannot be made here (too large,
         no room in shared memory): the call then uses the per-worker slots and copies."""
-        page = mmap.PAGESIZE
-        slot_bytes = max(page, -(-result_bytes // page) * page)
+        slot_bytes = _slot_bytes(result_bytes)
         size = slot_bytes * count
         if size > _BATCH_FILE_MAX_BYTES or not os.path.isdir("/dev/shm"):
             return None
-        try:
-            fd, path = tempfile.mkstemp(prefix="svgkit-batch-", dir="/dev/shm")
-        except OSError:
-            return None
-        try:
-            try:
-                os.posix_fallocate(fd, 0, size)  # room now, or the pipe-free path is not taken
-                mapping = mmap.mmap(fd, size)
-            finally:
-                os.close(fd)
-        except (OSError, ValueError, AttributeError):
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-            return None
-        return cls(path, mapping, slot_bytes)
+        made = _shared_file("svgkit-batch-", size)
+        return None if made is None else cls(made[0], made[1], slot_bytes)
 
     def job(self, i: int) -> tuple[str, int, int, int, bool]:
         """What a worker needs to map item ``i``'s window."""

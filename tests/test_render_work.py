@@ -150,6 +150,32 @@ class TestQuickBound:
             assert w.units <= limits.max_render_work
             assert w.layer_bytes <= limits.max_layer_bytes
 
+    @given(
+        size=st.sampled_from([64, 700, 2048, 8192]),
+        d=st.sampled_from(
+            [
+                "M0 0C0 100 100 -100 100 100",  # a curve sweeping the height three times
+                "M0 0L100 100L0 100Z",
+                "M50 50h1",
+            ]
+        ),
+        width=st.sampled_from(["0", "1", "40", "1000"]),
+        join=st.sampled_from(["miter", "round"]),
+    )
+    def test_the_quick_bound_holds_per_command_at_any_size(
+        self, size: int, d: str, width: str, join: str
+    ) -> None:
+        # one primitive, so the bound's per-command terms are all that can exceed the count
+        doc = HEAD + (
+            f'<path d="{d}" fill="red" stroke="blue" stroke-width="{width}" '
+            f'stroke-linejoin="{join}"/></svg>'
+        )
+        scene = svgkit.parse(doc)
+        t_out = output_matrix(scene.canvas, size, size)
+        w = estimate_render_work(scene, size, size, t_out)
+        tight = svgkit.Limits(max_render_work=max(1, w.units - 1))
+        assert not _certainly_within(scene, size, size, t_out, tight)
+
     def test_model_output_takes_the_quick_path(self) -> None:
         limits = svgkit.Limits()
         for doc in _CORPUS:

@@ -165,11 +165,13 @@ def _certainly_within(
 ) -> bool:
     """Whether an upper bound of every count, from sizes alone, is within ``limits``.
 
-    Per drawing command: a fill's edge crosses at most ``H + 1`` rows plus 4,095 extra chords;
-    a stroke adds both sides widened by at most ``H`` each way, a join and a round join's arc
-    (at most 4,096 edges). No primitive reaches the crossing estimate's 128 segments, so the
-    model counts no crossings. Each painted primitive composites at most the output four times
-    for its fill and its stroke and twice more for a clip layer; each layered group twice.
+    Per drawing command: a fill's edge crosses at most ``3H + 1`` rows (a curve's sweep is
+    counted up to three times its clipped span) plus 4,095 extra chords; a stroke counts both
+    sides of that widened by at most ``H`` each way, a join of ``4H`` and a round join's arc (at
+    most 4,096 edges): ``17H + 16,386`` in all. No primitive reaches the crossing estimate's 128
+    segments, so the model counts no crossings. Each painted primitive composites at most the
+    output four times for its fill, its stroke and an image, and twice more for a clip layer;
+    each layered group twice.
     Dashed strokes add their dash caps as :func:`_dash_rows` counts them, over the control
     polygon's length (never shorter than the curve)."""
     if scene.masks or scene.patterns or scene.filters:
@@ -180,13 +182,13 @@ def _certainly_within(
         return False
     h = float(height)
     canvas = float(width * height)
-    edge_rows = scene.cmd_codes.size * (11.0 * h + 20_484.0)
+    edge_rows = scene.cmd_codes.size * (17.0 * h + 16_386.0)
     for run in scene.texts.values():
         edge_rows += max(len(run.glyphs), len(run.text)) * _GLYPH_EDGES * (h + 1.0)
     if scene.dash_values.size:
         edge_rows += _dash_rows_bound(scene, t_out, h)
     layers = sum(1 for g in scene.groups if g.needs_compositing)
-    pixels = (n * (2 * _RICH_PIXEL_FACTOR + 2) + 2 * layers) * canvas
+    pixels = (n * (3 * _RICH_PIXEL_FACTOR + 2) + 2 * layers) * canvas
     units = edge_rows + pixels / PIXELS_PER_UNIT
     return units <= limits.max_render_work and layers * 5.0 * canvas <= limits.max_layer_bytes
 

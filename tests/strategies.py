@@ -1464,3 +1464,33 @@ def arbitrary_text() -> SearchStrategy[str | bytes]:
         _random_xml(),
         _mutated_document(),
     )
+
+
+# --- filter layers ----------------------------------------------------------------------------
+
+
+@st.composite
+def layers(draw: DrawFn, max_side: int = 16) -> Any:
+    """A premultiplied float32 RGBA layer of 1 to ``max_side`` pixels a side, as filters read."""
+    import hypothesis.extra.numpy as hnp
+    import numpy as np
+
+    shape = draw(st.tuples(st.integers(1, max_side), st.integers(1, max_side)))
+    straight = draw(hnp.arrays(np.float32, (*shape, 4), elements=st.floats(0, 1, width=32)))
+    straight[..., :3] *= straight[..., 3:4]
+    return straight
+
+
+#: Canvas → output matrices a filter meets: identity, axis scales with translations, a rotation.
+TO_OUTPUT = st.one_of(
+    st.just((1.0, 0.0, 0.0, 1.0, 0.0, 0.0)),
+    st.tuples(
+        st.floats(0.25, 3),
+        st.just(0.0),
+        st.just(0.0),
+        st.floats(0.25, 3),
+        st.floats(-4, 4),
+        st.floats(-4, 4),
+    ),
+    st.just((0.0, 1.0, -1.0, 0.0, 16.0, 0.0)),
+)

@@ -10,11 +10,11 @@ import colorsys
 import math
 import time
 
-import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from strategies import TO_OUTPUT, layers
 
 from svgkit.errors import ErrorCode, SVGKitError
 from svgkit.limits import Deadline
@@ -1008,26 +1008,6 @@ def primitives(draw: st.DrawFn) -> FilterPrimitive:
     return FilterPrimitive(kind, inputs, result, sub, draw(st.booleans()), params)
 
 
-@st.composite
-def layers(draw: st.DrawFn, max_side: int = 16) -> np.ndarray:
-    shape = draw(st.tuples(st.integers(1, max_side), st.integers(1, max_side)))
-    straight = draw(hnp.arrays(np.float32, (*shape, 4), elements=st.floats(0, 1, width=32)))
-    straight[..., :3] *= straight[..., 3:4]
-    return straight
-
-
-TO_OUTPUT = st.one_of(
-    st.just(I),
-    st.tuples(
-        st.floats(0.25, 3),
-        st.just(0.0),
-        st.just(0.0),
-        st.floats(0.25, 3),
-        st.floats(-4, 4),
-        st.floats(-4, 4),
-    ),
-    st.just((0.0, 1.0, -1.0, 0.0, 16.0, 0.0)),
-)
 
 
 @given(

@@ -13,11 +13,11 @@ import math
 import struct
 import zlib
 
-import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import TO_OUTPUT, layers
 
 import svgkit
 from svgkit import render
@@ -811,30 +811,10 @@ def fidelity_primitives(draw: st.DrawFn) -> FilterPrimitive:
     )
 
 
-@st.composite
-def layers(draw: st.DrawFn, max_side: int = 14) -> np.ndarray:
-    shape = draw(st.tuples(st.integers(1, max_side), st.integers(1, max_side)))
-    out = draw(hnp.arrays(np.float32, (*shape, 4), elements=st.floats(0, 1, width=32)))
-    out[..., :3] *= out[..., 3:4]
-    return out
-
-
-TO_OUTPUT = st.one_of(
-    st.just(I),
-    st.tuples(
-        st.floats(0.25, 3),
-        st.just(0.0),
-        st.just(0.0),
-        st.floats(0.25, 3),
-        st.floats(-4, 4),
-        st.floats(-4, 4),
-    ),
-    st.just((0.0, 1.0, -1.0, 0.0, 16.0, 0.0)),
-)
 
 
 @settings(max_examples=150, deadline=None)
-@given(layers(), st.lists(fidelity_primitives(), min_size=1, max_size=4), TO_OUTPUT)
+@given(layers(max_side=14), st.lists(fidelity_primitives(), min_size=1, max_size=4), TO_OUTPUT)
 def test_any_parameters_give_valid_pixels(layer, prims, to_output) -> None:
     h, w = layer.shape[:2]
     out = apply_filter(layer, Filter("f", (0, 0, w, h), tuple(prims)), to_output)

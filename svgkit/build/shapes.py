@@ -74,17 +74,7 @@ class Shapes(Style):
                 return path_data.PathData()
             if w == 0 or h == 0:
                 return path_data.PathData()
-            rx_raw, ry_raw = el.get("rx"), el.get("ry")
-            rx = (
-                self.length(rx_raw, -1.0, el, "rx", "x", vp)
-                if rx_raw not in (None, "auto")
-                else -1.0
-            )
-            ry = (
-                self.length(ry_raw, -1.0, el, "ry", "y", vp)
-                if ry_raw not in (None, "auto")
-                else -1.0
-            )
+            rx, ry = self._radii(el, vp)
             if rx < 0 and ry < 0:
                 rx = ry = 0.0
             elif rx < 0:
@@ -105,17 +95,7 @@ class Shapes(Style):
         if name == "ellipse":
             cx = self.length(el.get("cx"), 0.0, el, "cx", "x", vp)
             cy = self.length(el.get("cy"), 0.0, el, "cy", "y", vp)
-            rx_raw, ry_raw = el.get("rx"), el.get("ry")
-            rx = (
-                self.length(rx_raw, -1.0, el, "rx", "x", vp)
-                if rx_raw not in (None, "auto")
-                else -1.0
-            )
-            ry = (
-                self.length(ry_raw, -1.0, el, "ry", "y", vp)
-                if ry_raw not in (None, "auto")
-                else -1.0
-            )
+            rx, ry = self._radii(el, vp)
             if rx < 0 and ry >= 0:
                 rx = ry
             elif ry < 0 and rx >= 0:
@@ -159,6 +139,14 @@ class Shapes(Style):
                 pd.points += values
             return pd
         return None
+
+    def _radii(self, el: ET.Element, vp: tuple[float, float]) -> tuple[float, float]:
+        """``rx`` and ``ry`` of a rect or ellipse, -1 where absent or ``auto`` (the caller
+        applies its element's rule for a missing radius)."""
+        rx_raw, ry_raw = el.get("rx"), el.get("ry")
+        rx = self.length(rx_raw, -1.0, el, "rx", "x", vp) if rx_raw not in (None, "auto") else -1.0
+        ry = self.length(ry_raw, -1.0, el, "ry", "y", vp) if ry_raw not in (None, "auto") else -1.0
+        return rx, ry
 
     def check_points(self, pts: np.ndarray) -> float:
         """Refuse non-finite points (BAD_GEOMETRY) and points beyond ``max_coordinate``;

@@ -33,6 +33,19 @@ MAX_KERNEL_SIZE = 1024
 _EDGE_MODES = {"none": 0, "duplicate": 1, "wrap": 2}
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _edge_index(k: int, n: int, edge: int) -> int:
+    """Index ``k`` of an axis of length ``n`` under ``edgeMode`` (0 none, 1 duplicate,
+    2 wrap); -1 when the pixel lies outside with ``none`` (it contributes nothing)."""
+    if 0 <= k < n:
+        return k
+    if edge == 0:
+        return -1
+    if edge == 1:
+        return 0 if k < 0 else n - 1
+    return k % n
+
+
 @njit(cache=True, nogil=True)
 def _convolve_kernel(
     src: np.ndarray,
@@ -59,26 +72,16 @@ def _convolve_kernel(
             for c in range(4):
                 acc[c] = 0.0
             for i in range(rows):
-                sy = y - target_y + i
-                if sy < 0 or sy >= height:
-                    if edge == 0:
-                        continue
-                    if edge == 1:
-                        sy = 0 if sy < 0 else height - 1
-                    else:
-                        sy %= height
+                sy = _edge_index(y - target_y + i, height, edge)
+                if sy < 0:
+                    continue
                 for j in range(cols):
                     k = kernel[i, j]
                     if k == 0.0:
                         continue
-                    sx = x - target_x + j
-                    if sx < 0 or sx >= width:
-                        if edge == 0:
-                            continue
-                        if edge == 1:
-                            sx = 0 if sx < 0 else width - 1
-                        else:
-                            sx %= width
+                    sx = _edge_index(x - target_x + j, width, edge)
+                    if sx < 0:
+                        continue
                     a = src[sy, sx, 3]
                     if preserve_alpha:
                         if a > 0.0:

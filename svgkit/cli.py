@@ -59,10 +59,13 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
     data = _read(args.file)
     try:
-        scene = parse(data, repair=args.repair)
+        scene = parse(data, repair=args.repair, **_font_kwargs(args))
     except SVGKitError as exc:
         print(json.dumps({"file": args.file, "ok": False, **exc.to_dict()}))
         return 1
+    except ValueError as exc:
+        print(f"svgkit info: {exc}", file=sys.stderr)
+        return 2
     print(
         json.dumps(
             {"file": args.file, "ok": True, **scene.to_dict()}, indent=2 if args.pretty else None
@@ -89,6 +92,38 @@ def _output_size(
     return max(1, round(size * cw / ch)), size
 
 
+def _font_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``font_dirs`` / ``system_fonts`` arguments of ``--font-dir``, ``--no-system-fonts``
+    and ``--pinned-fonts`` (the pinned set alone; raises its FontSetError when missing)."""
+    dirs: list[str] = list(args.font_dir or [])
+    system = not args.no_system_fonts
+    if args.pinned_fonts:
+        from .font_set import pinned_font_files
+
+        dirs = [*pinned_font_files(), *dirs]
+        system = False
+    return {"font_dirs": dirs or None, "system_fonts": system}
+
+
+def _add_font_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--font-dir",
+        action="append",
+        metavar="DIR",
+        help="a directory (or font file) text may use; repeatable",
+    )
+    p.add_argument(
+        "--no-system-fonts",
+        action="store_true",
+        help="use only the --font-dir fonts: the same pixels on every machine",
+    )
+    p.add_argument(
+        "--pinned-fonts",
+        action="store_true",
+        help="use only svgkit's pinned DejaVu set (the `fonts` extra) and any --font-dir",
+    )
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     import cairo
 
@@ -98,7 +133,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
     data = _read(args.file)
     try:
-        scene = parse(data, repair=args.repair)
+        scene = parse(data, repair=args.repair, **_font_kwargs(args))
         width, height = _output_size(scene.canvas.width, scene.canvas.height, args)
         surface = render_surface(scene, width, height, background=args.background)
     except SVGKitError as exc:
@@ -136,9 +171,11 @@ def _cmd_warmup(args: argparse.Namespace) -> int:
         print("svgkit warmup: --jobs must be at least 1", file=sys.stderr)
         return 2
     report = compile_kernels(jobs=args.jobs)
-    print(f"geometry: {len(report.compiled)} kernels ready in {report.seconds:.1f} s "
-          f"({report.jobs} process{'es' if report.jobs > 1 else ''}); numba cache: "
-          f"{', '.join(report.cache_dirs)}")
+    print(
+        f"geometry: {len(report.compiled)} kernels ready in {report.seconds:.1f} s "
+        f"({report.jobs} process{'es' if report.jobs > 1 else ''}); numba cache: "
+        f"{', '.join(report.cache_dirs)}"
+    )
     if not args.geometry_only:
         start = time.perf_counter()
         importlib.import_module("svgkit.renderer.warmup")  # draws two documents on import
@@ -169,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--repair", action="store_true", help="close the open tags of a truncated document"
     )
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
+    _add_font_arguments(p)
     p.set_defaults(func=_cmd_info)
 
     p = sub.add_parser("demo", help="validate, summarise (and render) the bundled example SVGs")
@@ -192,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--repair", action="store_true", help="fix the XML mistakes models make (see docs)"
     )
+    _add_font_arguments(p)
     p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser(
@@ -203,8 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
         "cache instead of compiling it. Set NUMBA_CACHE_DIR to a writable directory when the "
         "package directory is read-only, for this step and for the processes that follow.",
     )
-    p.add_argument("--jobs", type=int, default=None,
-                   help="processes to compile in (default: the CPUs, at most 4)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="processes to compile in (default: the CPUs, at most 4)",
+    )
     p.add_argument("--geometry-only", action="store_true", help="skip warming the renderer")
     p.set_defaults(func=_cmd_warmup)
     return parser

@@ -6,10 +6,13 @@ The two stages in order: :func:`svgkit.ingest.document.read_document` (text → 
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from typing import Union
 
 from .build import build_scene
 from .errors import _DiagnosticSink
+from .font_set import font_options, using_fonts
 from .ingest.document import read_document
 from .limits import Limits, limit_error
 from .scene import Scene
@@ -29,6 +32,8 @@ def parse(
     *,
     repair: bool = False,
     flatten_tolerance: float = 0.1,
+    font_dirs: Sequence[str | os.PathLike[str]] | None = None,
+    system_fonts: bool = True,
 ) -> Scene:
     """Parse SVG text (or raw model output containing SVG) into a :class:`Scene`.
 
@@ -50,6 +55,12 @@ def parse(
         ``Scene.warnings`` with its code. Off by default: a training reward should teach valid XML.
     flatten_tolerance
         Max distance in device px between curves and the polylines of :attr:`Scene.flat`.
+    font_dirs
+        Directories (searched recursively) or single font files whose fonts text may use, in
+        addition to the system's; :func:`svgkit.font_set.pinned_font_files` is the pinned set.
+    system_fonts
+        ``False`` leaves the machine's fonts out: text is matched and laid out with the fonts of
+        ``font_dirs`` alone (generic families mapped onto them), the same on every machine.
 
     Returns
     -------
@@ -78,10 +89,13 @@ def parse(
         raise ValueError(
             f"Expected `flatten_tolerance` to be a positive float, but got {flatten_tolerance}"
         )
+    fonts = font_options(font_dirs, system_fonts)
     sink = _DiagnosticSink()
     document = read_document(text, limits, repair=repair, sink=sink)
     try:
-        scene = build_scene(document.parsed, limits, sink, float(flatten_tolerance))
+        # text is laid out while building: the font set must be in force for the whole build
+        with using_fonts(fonts):
+            scene = build_scene(document.parsed, limits, sink, float(flatten_tolerance))
     except RecursionError:
         raise limit_error("max_depth", "recursion limit", limits.max_depth) from None
     object.__setattr__(scene, "source_bytes", len(document.text.encode("utf-8", "surrogatepass")))

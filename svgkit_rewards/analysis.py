@@ -64,6 +64,9 @@ class AnalysisRequest:
     keep_scene
         Keep the parsed :class:`svgkit.Scene` on the analysis (in-process analyses only; it does
         not travel back from workers).
+    font_dirs, system_fonts
+        The fonts text is laid out with (see :func:`svgkit.parse`); the reward engine passes the
+        pinned set with ``system_fonts=False`` by default.
 
     Examples
     --------
@@ -79,6 +82,8 @@ class AnalysisRequest:
     which: str = "last"
     background: str = "white"
     keep_scene: bool = False
+    font_dirs: tuple[str, ...] = ()
+    system_fonts: bool = True
 
     def merge(self, other: AnalysisRequest) -> AnalysisRequest:
         """The request that satisfies both ``self`` and ``other`` (settings from ``self``)."""
@@ -101,6 +106,8 @@ class AnalysisRequest:
                 self.repair,
                 self.which,
                 self.background,
+                self.font_dirs,
+                self.system_fonts,
             )
         )
 
@@ -274,7 +281,13 @@ def _analyze(completion: str, request: AnalysisRequest, key: str) -> Analysis:
 
     t0 = time.perf_counter()
     try:
-        scene = svgkit.parse(svg, request.limits, repair=request.repair)
+        scene = svgkit.parse(
+            svg,
+            request.limits,
+            repair=request.repair,
+            font_dirs=request.font_dirs or None,
+            system_fonts=request.system_fonts,
+        )
     except svgkit.SVGKitError as exc:
         timings["parse"] = time.perf_counter() - t0
         return Analysis(

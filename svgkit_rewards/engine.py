@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import svgkit
+from svgkit import font_set
 
 from .analysis import (
     FAILURE_CODES,
@@ -92,6 +94,12 @@ class RewardEngine:
         :class:`svgkit.Limits` for parsing.
     which
         Which ``<svg>`` of a completion is scored when there are several.
+    fonts
+        The fonts text is drawn with. ``"pinned"`` (default): svgkit's pinned DejaVu set alone
+        (:func:`font_set.pinned_font_files`), so a score does not depend on the fonts a
+        machine has; without the ``fonts`` extra the engine warns once, uses the system fonts
+        and flags every result ``SYSTEM_FONTS``. ``"system"``: the machine's fonts. A list of
+        directories or font files: those alone.
 
     Examples
     --------
@@ -118,6 +126,7 @@ class RewardEngine:
         cache_size: int = 512,
         limits: svgkit.Limits | None = None,
         which: Literal["last", "first", "largest"] = "last",
+        fonts: Literal["pinned", "system"] | Sequence[str] = "pinned",
     ) -> None:
         if not isinstance(reward, Term):
             raise TypeError(f"Expected `reward` to be a Term, but got {type(reward).__name__}")
@@ -155,6 +164,7 @@ class RewardEngine:
         self.in_process = bool(in_process)
         self.memory_mb = memory_mb
         self.cache_size = cache_size
+        font_dirs, system_fonts = self._fonts(fonts)
         needs = reward.request()
         #: The union of what the reward's terms need from each analysis.
         self.request = AnalysisRequest(
@@ -164,6 +174,8 @@ class RewardEngine:
             limits=limits,
             repair=truncated == "repair",
             which=which,
+            font_dirs=font_dirs,
+            system_fonts=system_fonts,
         )
         self.names = tuple(names)
         #: Work done so far: ``analyses`` run, ``cache_hits``, ``parses``, ``renders``.
@@ -171,6 +183,31 @@ class RewardEngine:
         self._cache: OrderedDict[str, Analysis] = OrderedDict()
         self._lock = threading.RLock()
         self._pool: svgkit.RenderPool | None = None
+
+    def _fonts(self, fonts: object) -> tuple[tuple[str, ...], bool]:
+        """``(font_dirs, system_fonts)`` of the ``fonts`` argument; sets :attr:`fonts` to what
+        is really used (``"pinned"``, ``"system"`` or ``"custom"``)."""
+        #: Whether the pinned set was asked for but missing (results are flagged SYSTEM_FONTS).
+        self.fonts_fallback = False
+        if fonts == "system":
+            self.fonts = "system"
+            return (), True
+        if fonts == "pinned":
+            try:
+                files = font_set.pinned_font_files()
+            except font_set.FontSetError as exc:
+                _warn_pinned_missing(exc)
+                self.fonts, self.fonts_fallback = "system", True
+                return (), True
+            self.fonts = "pinned"
+            return files, False
+        if isinstance(fonts, (str, bytes)) or not isinstance(fonts, Sequence) or not fonts:
+            raise ValueError(
+                "Expected `fonts` to be 'pinned', 'system' or a non-empty list of font "
+                f"directories, but got {fonts!r}"
+            )
+        self.fonts = "custom"
+        return font_set.font_options(list(fonts), False).font_dirs, False
 
     # -- construction from configuration ----------------------------------------------------
 
@@ -304,6 +341,8 @@ class RewardEngine:
                 score = self.floor
             if any(v is None for v in ctx.components[i].values()):
                 flags.append("NOT_APPLICABLE")
+            if self.fonts_fallback:
+                flags.append("SYSTEM_FONTS")
             timings = dict(a.timings)
             timings["batch_analysis"] = t_analysis
             timings["terms_batch_share"] = t_terms
@@ -360,3 +399,18 @@ def _as_sample(item: Sample | str) -> Sample:
     if isinstance(item.completion, str):
         return item
     return replace(item, completion=completion_text(item.completion))
+
+
+_WARNED_PINNED = False
+
+
+def _warn_pinned_missing(exc: Exception) -> None:
+    """Warn once per process that rewards fall back on the machine's fonts."""
+    global _WARNED_PINNED
+    if not _WARNED_PINNED:
+        _WARNED_PINNED = True
+        warnings.warn(
+            f"{exc}; scoring with the system fonts (results are flagged SYSTEM_FONTS)",
+            RuntimeWarning,
+            stacklevel=3,
+        )

@@ -187,3 +187,209 @@ def test_rendered_glyph_ink_stays_inside_the_box_geometry_reads(
     slack = 0.15 * size + 1.0
     assert cols.min() >= x0 - slack and cols.max() + 1 <= x1 + slack
     assert rows.min() >= y0 - 1.0 and rows.max() + 1 <= y1 + 1.0
+
+
+# -- CSS font properties: the `font` shorthand, computed font-size and font-weight -------------
+
+from svgkit.build.css import parse_declarations  # noqa: E402
+from svgkit.build.font_props import (  # noqa: E402
+    NAMED_SIZES,
+    computed_font_size,
+    computed_font_weight,
+    expand_font,
+)
+
+
+def _runs(body: str, root: str = "") -> list[TextRun]:
+    scene = svgkit.parse(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" {root}>{body}</svg>'
+    )
+    return [scene.texts[k] for k in sorted(scene.texts)]
+
+
+@pytest.mark.parametrize(
+    ("value", "expect"),
+    [
+        (
+            "bold 18px sans-serif",
+            {"font-weight": "bold", "font-size": "18px", "font-family": "sans-serif"},
+        ),
+        (
+            "italic small-caps 600 condensed 2em/1.4 'Open Sans', serif",
+            {
+                "font-style": "italic",
+                "font-variant": "small-caps",
+                "font-weight": "600",
+                "font-stretch": "condensed",
+                "font-size": "2em",
+                "line-height": "1.4",
+                "font-family": "'Open Sans', serif",
+            },
+        ),
+        (
+            "oblique 10deg 12px Noto Sans",
+            {"font-style": "oblique 10deg", "font-family": "Noto Sans"},
+        ),
+        ("normal normal 100 x-large monospace", {"font-weight": "100", "font-size": "x-large"}),
+        ("normal 0 x-large", {"font-size": "0", "font-family": "x-large"}),
+        (
+            "12px monospace",
+            {"font-weight": "normal", "font-style": "normal", "font-family": "monospace"},
+        ),
+        ("menu", {"font-family": "sans-serif", "font-size": "13px"}),
+        ("inherit", {"font-size": "inherit", "font-family": "inherit"}),
+    ],
+)
+def test_font_shorthand_expands_to_every_longhand(value: str, expect: dict[str, str]) -> None:
+    got = expand_font(value)
+    assert got is not None
+    longhands = dict(got)
+    assert set(longhands) >= {"font-style", "font-weight", "font-size", "font-family"}
+    for key, v in expect.items():
+        assert longhands[key] == v, key
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "18px",
+        "bold sans-serif",
+        "bold 18 sans-serif",
+        "-2px serif",
+        "bold bold 12px serif",
+        "12px/ serif",
+        "12px 'unterminated",
+        "12px serif,",
+        "12px inherit",
+        "heavy 12px serif",
+        "1001 12px serif",
+        "12px, serif",
+        "",
+    ],
+)
+def test_an_invalid_font_shorthand_is_rejected_whole(value: str) -> None:
+    assert expand_font(value) is None
+    assert parse_declarations(f"fill: red; font: {value}; stroke: blue") == [
+        ("fill", "red", False),
+        ("stroke", "blue", False),
+    ]
+
+
+def test_font_shorthand_in_style_sheets_and_style_attributes_takes_part_in_the_cascade() -> None:
+    runs = _runs(
+        "<style>.a { font: bold italic 18px monospace } .b { font: 20px serif !important }</style>"
+        '<text class="a" y="20">A</text>'
+        '<text y="40" style="font: bold 18px sans-serif; font-weight: 300">B</text>'
+        '<text y="60" style="font-size: 30px; font: 12px serif">C</text>'
+        '<text class="b" y="80" style="font-size: 40px">D</text>'
+        '<text y="100" font-weight="900" style="font: 14px cursive">E</text>'
+        '<text y="120" font="bold 50px monospace">F</text>'  # not a presentation attribute
+        '<text y="140" style="font-size: 22px; font: bogus 12px">G</text>'
+    )
+    got = [(r.font_family, r.font_size, r.font_weight, r.font_style) for r in runs]
+    assert got == [
+        (("monospace",), 18.0, 700, "italic"),
+        (("sans-serif",), 18.0, 300, "normal"),  # the later longhand wins
+        (("serif",), 12.0, 400, "normal"),  # the later shorthand resets the size
+        (("serif",), 20.0, 400, "normal"),  # !important beats the style attribute
+        (("cursive",), 14.0, 400, "normal"),  # the shorthand resets the attribute's weight
+        (("serif",), 16.0, 400, "normal"),
+        (("serif",), 22.0, 400, "normal"),
+    ]
+
+
+def test_the_initial_font_is_the_browsers_serif_16px() -> None:
+    (run,) = _runs('<text y="20">x</text>')
+    assert (run.font_family, run.font_size, run.font_weight) == (("serif",), 16.0, 400)
+
+
+def test_relative_font_sizes_resolve_against_the_parent_and_inherit_as_absolute() -> None:
+    runs = _runs(
+        '<g font-size="12"><g font-size="3em"><g><g font-size="1em"><text y="50">a</text></g></g>'
+        '<text y="60" font-size="50%">b</text><text y="70" font-size="smaller">c</text></g></g>'
+        '<g font-size="40"><g font-size="larger"><text y="90" font-size="80%">d</text></g></g>'
+        '<text y="100" font-size="300%">e</text>'
+        '<text y="110" font-size="2ex">f</text>'
+        '<g style="font-size: 10pt"><text y="120" style="font-size: 1.5em">g</text></g>'
+        '<g font-size="20"><text y="130" font-size="-5">h</text><text font-size="bogus">i</text></g>',
+        root='font-size="x-large"',
+    )
+    sizes = [r.font_size for r in runs]
+    assert sizes == pytest.approx([36.0, 18.0, 30.0, 38.4, 72.0, 24.0, 20.0, 20.0, 20.0])
+
+
+def test_named_sizes_use_the_css_fonts_4_scale_and_em_on_a_shape_uses_its_own_size() -> None:
+    assert NAMED_SIZES["medium"] == 16.0
+    assert NAMED_SIZES["xx-small"] == pytest.approx(9.6)
+    assert NAMED_SIZES["xxx-large"] == 48.0
+    scene = svgkit.parse(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="100" font-size="12">'
+        '<rect font-size="50%" width="10em" height="5"/>'
+        '<rect y="10" font-size="large" width="10em" height="5"/>'
+        '<rect y="20" width="5em" height="5"/></svg>'
+    )
+    img = svgkit.render(scene, 400, 100)
+    widths = [int((img[row, :, 3] > 128).sum()) for row in (2, 12, 22)]
+    assert widths == [60, 192, 60]
+
+
+@pytest.mark.parametrize(
+    ("parent", "value", "expect"),
+    [
+        (50, "bolder", 400),
+        (100, "bolder", 400),
+        (349, "bolder", 400),
+        (350, "bolder", 700),
+        (549, "bolder", 700),
+        (550, "bolder", 900),
+        (800, "bolder", 900),
+        (900, "bolder", 900),
+        (950, "bolder", 950),
+        (50, "lighter", 50),
+        (100, "lighter", 100),
+        (500, "lighter", 100),
+        (550, "lighter", 400),
+        (750, "lighter", 700),
+        (1000, "lighter", 700),
+        (400, "bold", 700),
+        (700, "normal", 400),
+        (400, "1", 1),
+        (400, "1000", 1000),
+        (400, "450.5", 450.5),
+    ],
+)
+def test_font_weight_is_computed_per_css_fonts_4(parent: float, value: str, expect: float) -> None:
+    assert computed_font_weight(value, parent) == expect
+
+
+@pytest.mark.parametrize("value", ["0", "1001", "-100", "bold2", "100px", "nan", "inf", ""])
+def test_invalid_font_weights_are_rejected_and_the_parent_weight_inherits(value: str) -> None:
+    assert computed_font_weight(value, 400) is None
+    (run,) = _runs(f'<g font-weight="800"><text y="20" font-weight="{value}">x</text></g>')
+    assert run.font_weight == 800
+
+
+def test_bolder_and_lighter_chain_from_the_parents_computed_weight() -> None:
+    runs = _runs(
+        '<g font-weight="900"><text y="20" font-weight="bolder">a</text></g>'
+        '<g font-weight="100"><text y="40" font-weight="lighter">b</text></g>'
+        '<g font-weight="300"><g font-weight="bolder"><text y="60" font-weight="bolder">c</text>'
+        "</g></g>"
+    )
+    assert [r.font_weight for r in runs] == [900, 100, 700]
+
+
+@given(st.floats(0.0, 100.0), st.floats(0.01, 1000.0))
+def test_em_and_percent_font_sizes_scale_the_parent(k: float, parent: float) -> None:
+    assert computed_font_size(f"{k!r}em", parent) == pytest.approx(k * parent)
+    assert computed_font_size(f"{k * 100!r}%", parent) == pytest.approx(k * parent)
+
+
+@given(st.text(max_size=12), st.floats(0.0, 1e6))
+def test_any_font_size_or_weight_text_gives_a_defined_value(raw: str, parent: float) -> None:
+    size = computed_font_size(raw, parent)
+    assert size is None or (math.isfinite(size) and size >= 0)
+    weight = computed_font_weight(raw, min(max(parent, 1.0), 1000.0))
+    assert weight is None or 1 <= weight <= 1000
+    shorthand = expand_font(raw)
+    assert shorthand is None or len(shorthand) == 7

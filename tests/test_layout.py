@@ -25,6 +25,7 @@ LEAVES = frozenset(
         "svgkit.errors",
         "svgkit.filter_spec",
         "svgkit.flatten",
+        "svgkit.font_set",
         "svgkit.fonts",
         "svgkit.limits",
         "svgkit.paths",

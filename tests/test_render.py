@@ -512,7 +512,8 @@ class TestText:
         for fam in ("serif", "sans-serif", "monospace", "cursive", "fantasy"):
             assert resolve_font((fam,))[0] == fam
         assert resolve_font(("definitely-not-installed-xyz", "serif"))[0] == "serif"
-        assert resolve_font(("definitely-not-installed-xyz",))[0] == "sans-serif"
+        # no usable entry: the browsers' default family
+        assert resolve_font(("definitely-not-installed-xyz",))[0] == "serif"
 
     def test_text_with_gradient_and_opacity(self) -> None:
         svg = doc(

@@ -4,19 +4,28 @@ Resolves SVG 2 §6 (styling) in the order CSS Cascade 4 gives it: inherited valu
 presentation attributes (§6.6), then matching style-sheet rules (``!important`` first), then the
 ``style`` attribute, with ``inherit`` resolved against the parent. Definition elements
 (gradients, clip paths, masks, patterns, markers, filters) are styled in the cascade of their
-own document ancestors, not of where they are used (§13, §14). Also the font size (CSS Fonts
-§2.5) and ``paint-order`` (§13.7).
+own document ancestors, not of where they are used (§13, §14). Also ``paint-order`` (§13.7).
+
+Font properties hold computed values, which is what children inherit (CSS Fonts 4, see
+:mod:`svgkit.build.font_props`): ``font-size`` as a plain number of user units (``em``, ``%``,
+``larger``, ``smaller`` resolved against the parent's computed size, keywords against
+``medium`` = 16), ``font-weight`` as a number (``bolder`` / ``lighter`` from the parent's), an
+invalid value of either falling back to the parent's. The ``font`` shorthand arrives already
+expanded into its longhands (:func:`~svgkit.build.css.parse_declarations`); it is not a
+presentation attribute. The initial font is the browsers': ``serif``, 16 px, weight 400.
 """
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 
 from ..affine import IDENTITY, Affine
 from ..ingest.safe_xml import local_name
 from .context import Ctx, Node
 from .css import parse_declarations
-from .units import LENGTH, Units
+from .font_props import MEDIUM_PX, computed_font_size, computed_font_weight, format_number
+from .units import Units
 
 __all__ = ["DEFAULT_STYLE", "INHERITED", "PRESENTATION", "Style", "paint_order"]
 
@@ -47,7 +56,6 @@ INHERITED = frozenset(
         "marker-mid",
         "marker-end",
         "color-interpolation-filters",
-        "font",
         "letter-spacing",
         "dominant-baseline",
     }
@@ -63,6 +71,7 @@ PRESENTATION = INHERITED | {
     "stop-opacity",
     "overflow",
     "transform",
+    "transform-origin",
     "flood-color",
     "flood-opacity",
     "lighting-color",
@@ -82,22 +91,13 @@ DEFAULT_STYLE: dict[str, str] = {
     "stroke-dashoffset": "0",
     "visibility": "visible",
     "clip-rule": "nonzero",
-    "font-family": "sans-serif",
+    "font-family": "serif",
     "font-size": "16",
-    "font-weight": "normal",
+    "font-weight": "400",
     "font-style": "normal",
     "text-anchor": "start",
     "color": "black",
     "paint-order": "normal",
-}
-_NAMED_FONT_SIZES = {
-    "xx-small": 9.0,
-    "x-small": 10.0,
-    "small": 13.0,
-    "medium": 16.0,
-    "large": 18.0,
-    "x-large": 24.0,
-    "xx-large": 32.0,
 }
 
 
@@ -114,7 +114,9 @@ class Style(Units):
             style = {k: v for k, v in parent.items() if k in INHERITED}
         attrib = el.attrib
         class_attr = attrib.get("class")
-        node = Node(name, attrib.get("id", ""), tuple(class_attr.split()) if class_attr else ())
+        node = Node(
+            name, attrib.get("id", ""), tuple(class_attr.split()) if class_attr else (), attrib
+        )
         # "inherit" can only come from the values set here: the parent's style is resolved
         # (or, were it not, copying its value again would change nothing)
         inherit = False
@@ -144,6 +146,10 @@ class Style(Units):
                         inherit = True
         if "transform" in style:
             self.css_transforms[id(el)] = style.pop("transform")
+        if "transform-origin" in style:
+            origin = self.transform_origin(style.pop("transform-origin"), el, ctx.viewport)
+            if origin is not None:
+                self.transform_origins[id(el)] = origin
         if inherit:
             for key, value in list(style.items()):
                 if value == "inherit":
@@ -151,20 +157,26 @@ class Style(Units):
                         style[key] = parent[key]
                     else:
                         del style[key]
+        # values this element set (an inherited one is the parent's very string, already computed)
+        size = style.get("font-size")
+        parent_size = parent.get("font-size")
+        if size is not None and size is not parent_size:
+            style["font-size"] = _computed_size(size, parent_size)
+        weight = style.get("font-weight")
+        parent_weight = parent.get("font-weight")
+        if weight is not None and weight is not parent_weight:
+            style["font-weight"] = _computed_weight(weight, parent_weight)
         return style, node
 
     def font_size(self, style: dict[str, str], el: ET.Element, ctx: Ctx) -> float:
-        """The element's font size in user units (a keyword, a length, or relative to the
-        parent's size)."""
+        """The element's computed font size in user units (``style`` from
+        :meth:`compute_style`); beyond ``max_coordinate`` it is a limit error."""
         raw = style.get("font-size", "16")
-        if raw in _NAMED_FONT_SIZES:
-            return _NAMED_FONT_SIZES[raw]
-        parent_size = 16.0
-        m = LENGTH.match(ctx.style.get("font-size", "16"))
-        if m and not m.group(2):
-            parent_size = float(m.group(1))
-        v = self.length(raw, 16.0, el, "font-size", "y", (parent_size, parent_size), parent_size)
-        return max(v, 0.0)
+        try:
+            v = float(raw)
+        except ValueError:  # a style not made by compute_style: compute it here
+            v = float(_computed_size(raw, ctx.style.get("font-size")))
+        return self.check_coordinate(v, "font-size", el)
 
     def definition_context(self, el: ET.Element, ctm: Affine, viewport: tuple[float, float]) -> Ctx:
         """The context a definition element (gradient, clipPath, mask, pattern, marker, filter)
@@ -221,6 +233,31 @@ def _declarations(text: str) -> tuple[tuple[str, str, bool], ...]:
             _DECLARATIONS.clear()
         _DECLARATIONS[text] = hit
     return hit
+
+
+def _number(value: str | None, default: float) -> float:
+    """A computed number of a parent style (``default`` for a missing or foreign value)."""
+    if value is None:
+        return default
+    try:
+        v = float(value)
+    except ValueError:
+        return default
+    return v if math.isfinite(v) else default
+
+
+def _computed_size(raw: str, parent: str | None) -> str:
+    """The computed ``font-size`` of a declared value; an invalid one keeps the parent's."""
+    parent_px = _number(parent, MEDIUM_PX)
+    size = computed_font_size(raw, parent_px)
+    return format_number(parent_px if size is None else size)
+
+
+def _computed_weight(raw: str, parent: str | None) -> str:
+    """The computed ``font-weight`` of a declared value; an invalid one keeps the parent's."""
+    parent_w = _number(parent, 400.0)
+    weight = computed_font_weight(raw, parent_w)
+    return format_number(parent_w if weight is None else weight)
 
 
 def paint_order(style: dict[str, str]) -> list[str]:

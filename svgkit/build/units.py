@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 from svgelements import Matrix
 
-from ..affine import IDENTITY, Affine, is_finite
+from ..affine import IDENTITY, Affine, is_finite, multiply
 from ..affine import viewbox_transform as affine_viewbox_transform
 from ..errors import ErrorCode, SVGKitError
 from ..limits import limit_error
@@ -120,6 +120,53 @@ class Units(BuildState):
             text = value
         if not text or not text.strip():
             return IDENTITY
+        origin = (
+            self.transform_origins.get(id(el)) if self.transform_origins and value is None else None
+        )
+        if origin is not None and origin != (0.0, 0.0):
+            # CSS Transforms 1 §6: the transform applies about its origin
+            ox, oy = origin
+            m = self._transform_list(text, el)
+            return multiply(
+                multiply((1.0, 0.0, 0.0, 1.0, ox, oy), m), (1.0, 0.0, 0.0, 1.0, -ox, -oy)
+            )
+        return self._transform_list(text, el)
+
+    def transform_origin(
+        self, raw: str, el: ET.Element, viewport: tuple[float, float]
+    ) -> tuple[float, float] | None:
+        """``transform-origin`` in user units: keywords, lengths and percentages of the
+        viewport (SVG's default reference box, ``view-box``); ``None`` (with a warning) when
+        the value is not one."""
+        tokens = raw.replace(",", " ").split()
+        keywords = {
+            "left": ("x", "0%"),
+            "right": ("x", "100%"),
+            "top": ("y", "0%"),
+            "bottom": ("y", "100%"),
+            "center": ("", "50%"),
+        }
+        if not 1 <= len(tokens) <= 3:
+            self.warn("INVALID_ATTRIBUTE", f"transform-origin={raw!r} is not an origin", el)
+            return None
+        first, second = tokens[0].lower(), tokens[1].lower() if len(tokens) > 1 else "center"
+        if keywords.get(first, ("",))[0] == "y" or keywords.get(second, ("",))[0] == "x":
+            first, second = second, first
+        values = []
+        for token, axis in ((first, "x"), (second, "y")):
+            kind, pct = keywords.get(token, ("", ""))
+            if pct and kind in ("", axis):
+                token = pct
+            elif pct:
+                self.warn("INVALID_ATTRIBUTE", f"transform-origin={raw!r} is not an origin", el)
+                return None
+            values.append(self.length(token, math.nan, el, "transform-origin", axis, viewport))
+        if not all(math.isfinite(v) for v in values):
+            self.warn("INVALID_ATTRIBUTE", f"transform-origin={raw!r} is not an origin", el)
+            return None
+        return values[0], values[1]
+
+    def _transform_list(self, text: str, el: ET.Element) -> Affine:
         fast = _TRANSFORMS.get(text)
         if fast is None:
             fast = parse_transform_fast(text)

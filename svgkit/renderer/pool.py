@@ -46,7 +46,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ErrorCode, SVGKitError
+from ..font_set import FontOptions, font_options
 from ..limits import Limits
 from ..scene import Scene
 from .surface import Background, RenderSource, check_size, parse_background, render_checked
@@ -223,7 +224,7 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
             return
         if not data:
             return
-        job, item, width, height, background, limits, repair, shm = pickle.loads(data)
+        job, item, width, height, background, limits, repair, fonts, shm = pickle.loads(data)
         recycle = False
         out: Any = None
         try:
@@ -242,12 +243,13 @@ def _worker_main(conn: Any, memory_mb: int, test_hooks: bool) -> None:
                 out = slots.view(path, serial, size, offset, (height, width, 4), window)
                 # the parent checked the size and parsed the background once for the batch
                 render_checked(
-                    item, width, height, background, limits=limits, repair=repair, out=out
-                )
+                    item, width, height, background, limits=limits, repair=repair, out=out,
+                    fonts=fonts,
+                )  # fmt: skip
                 reply = (job, True, None)
             else:
                 pixels = render_checked(
-                    item, width, height, background, limits=limits, repair=repair
+                    item, width, height, background, limits=limits, repair=repair, fonts=fonts
                 )
                 reply = (job, True, pixels)
         except SVGKitError as exc:
@@ -680,6 +682,8 @@ class RenderPool:
         max_workers: int | None = None,
         out: npt.NDArray[np.uint8] | None = None,
         repair: bool = False,
+        font_dirs: Sequence[str | os.PathLike[str]] | None = None,
+        system_fonts: bool = True,
     ) -> list[npt.NDArray[np.uint8] | SVGKitError]:
         """Render ``items`` (Scenes, SVG text or bytes); see :func:`svgkit.render_many`.
 
@@ -699,6 +703,7 @@ class RenderPool:
             max_workers=max_workers,
             out=out,
             repair=repair,
+            fonts=font_options(font_dirs, system_fonts),
         )
 
     def _render_checked(
@@ -713,6 +718,7 @@ class RenderPool:
         max_workers: int | None,
         out: npt.NDArray[np.uint8] | None,
         repair: bool,
+        fonts: FontOptions | None = None,
     ) -> list[npt.NDArray[np.uint8] | SVGKitError]:
         """:meth:`render_many` after the size and background were checked: they are checked once
         per call, here in the parent, and the workers draw with them unchecked."""
@@ -769,6 +775,7 @@ class RenderPool:
                 limits,
                 out,
                 repair,
+                fonts=fonts,
             ).run()
         return results  # type: ignore[return-value]
 
@@ -875,8 +882,10 @@ class _Batch:
         out: npt.NDArray[np.uint8] | None = None,
         repair: bool = False,
         call: bool = False,
+        fonts: FontOptions | None = None,
     ) -> None:
         self.pool, self.active, self.batch, self.todo = pool, active, batch, todo
+        self.fonts = fonts
         self.call = call  # map(): results travel through the pipe, never through the slots
         self.repair = repair
         self.out = out
@@ -926,6 +935,7 @@ class _Batch:
                 self.background,
                 self.limits,
                 self.repair,
+                self.fonts,
                 shm,
             )
             try:
@@ -1107,6 +1117,8 @@ def render_many(
     limits: Limits | None = None,
     out: npt.NDArray[np.uint8] | None = None,
     repair: bool = False,
+    font_dirs: Sequence[str | os.PathLike[str]] | None = None,
+    system_fonts: bool = True,
 ) -> list[npt.NDArray[np.uint8] | SVGKitError]:
     """Render a batch in isolated, persistent worker processes; one result per item, in order.
 
@@ -1128,7 +1140,7 @@ def render_many(
         the largest number asked for.
     timeout_s
         Wall-clock budget per item, from the moment a worker receives it.
-    background, limits, repair
+    background, limits, repair, font_dirs, system_fonts
         As :func:`render`.
     out
         Optional ``uint8`` array of shape ``(len(items), height, width, 4)`` that receives the
@@ -1152,6 +1164,7 @@ def render_many(
     width = check_size("width", width)
     height = check_size("height", height)
     bg = parse_background(background)
+    fonts = font_options(font_dirs, system_fonts)  # checked here, not in each worker
     return default_pool(workers)._render_checked(
         items,
         width,
@@ -1162,6 +1175,7 @@ def render_many(
         max_workers=workers,
         out=out,
         repair=repair,
+        fonts=fonts,
     )
 
 

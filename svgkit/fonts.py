@@ -13,8 +13,18 @@ names a substitute other than its last-resort default (Liberation Sans for Arial
 ``fonts-liberation2`` is installed), wins. The generic families ``serif``, ``sans-serif``,
 ``monospace``, ``cursive`` and ``fantasy`` (``system-ui`` and the ``ui-*`` names read as their
 plain generics) always resolve, through fontconfig's aliases (DejaVu on a bare Debian system).
-When no entry matches, ``sans-serif`` is used. fontconfig is called through ``ctypes`` (cairo
-links the same library), so ``FONTCONFIG_FILE`` is honoured.
+When no entry matches, the browsers' default family, ``serif``, is used. fontconfig is called
+through ``ctypes`` (cairo links the same library), so ``FONTCONFIG_FILE`` is honoured.
+
+Which fonts are candidates is decided by the :class:`svgkit.font_set.FontOptions` of the parse in
+progress (:func:`svgkit.font_set.active_fonts`). ``font_dirs`` are added to a configuration of
+their own; with ``system_fonts=False`` that configuration holds nothing else, has none of
+fontconfig's aliases, and svgkit maps the generic families onto the set's faces itself (by name
+and spacing: a monospaced family for ``monospace``, a family named "Serif" but not "Sans" for
+``serif``, any other for ``sans-serif``, ``cursive`` and ``fantasy``); a few well-known
+proprietary names (Arial, Helvetica, Times New Roman, Courier New, ...) read as their generic
+family, as fontconfig's metric aliases would, and any other unknown family gets the set's serif
+face, the browsers' default.
 
 Shaping
 -------
@@ -32,10 +42,12 @@ import ctypes
 import ctypes.util
 import math
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import font_set
 from .scene import Glyph
 
 __all__ = [
@@ -122,6 +134,11 @@ def _fc() -> Any:
         lib.FcFontSort.restype = ctypes.POINTER(_FcFontSet)
         lib.FcFontSort.argtypes = [vp, vp, ci, vp, ctypes.POINTER(ci)]
         lib.FcFontSetDestroy.argtypes = [ctypes.POINTER(_FcFontSet)]
+        lib.FcConfigCreate.restype = vp
+        lib.FcInitLoadConfigAndFonts.restype = vp
+        lib.FcConfigAppFontAddFile.argtypes = [vp, cp]
+        lib.FcConfigGetFonts.restype = ctypes.POINTER(_FcFontSet)
+        lib.FcConfigGetFonts.argtypes = [vp, ci]
         try:
             lib.FcWeightFromOpenType.restype = ci
             lib.FcWeightFromOpenType.argtypes = [ci]
@@ -167,22 +184,134 @@ def _pattern_info(lib: Any, pat: Any) -> FontRef | None:
     return FontRef(path.value.decode("utf-8", "surrogateescape"), int(index.value), tuple(fams))
 
 
-def _build_pattern(lib: Any, family: str, weight: int, slant: int) -> Any:
+def _build_pattern(lib: Any, family: str, weight: int, slant: int, config: Any = None) -> Any:
     pat = lib.FcPatternCreate()
     lib.FcPatternAddString(pat, b"family", family.encode("utf-8"))
     lib.FcPatternAddInteger(pat, b"weight", _fc_weight(lib, weight))
     lib.FcPatternAddInteger(pat, b"slant", _FC_SLANT[slant])
-    lib.FcConfigSubstitute(None, pat, 0)
+    lib.FcConfigSubstitute(config, pat, 0)
     lib.FcDefaultSubstitute(pat)
     return pat
 
 
-_match_cache: dict[tuple[str, str, int, int], FontRef | None] = {}
-_sort_cache: dict[tuple[str, str, int, int], list[FontRef]] = {}
+# Names models write that a bare font set lacks, read as their generic family the way
+# fontconfig's metric-compatible aliases and its 45-latin.conf classes would.
+_WELL_KNOWN = {
+    name: generic
+    for generic, names in (
+        (
+            "sans-serif",
+            "arial,helvetica,helvetica neue,verdana,tahoma,segoe ui,calibri,trebuchet ms,roboto,"
+            "open sans,inter,lato,noto sans,liberation sans,arimo,geneva,lucida grande,gill sans,"
+            "futura,avenir,ubuntu",
+        ),
+        (
+            "serif",
+            "times,times new roman,georgia,cambria,garamond,palatino,book antiqua,noto serif,"
+            "liberation serif,tinos,baskerville",
+        ),
+        (
+            "monospace",
+            "courier,courier new,consolas,menlo,monaco,lucida console,source code pro,fira code,"
+            "noto mono,liberation mono,cousine",
+        ),
+        ("cursive", "comic sans ms,brush script mt,apple chancery"),
+        ("fantasy", "impact,papyrus"),
+    )
+    for name in names.split(",")
+}
+
+
+@dataclass(frozen=True)
+class _Config:
+    """A fontconfig configuration of a :class:`~svgkit.font_set.FontOptions` other than the
+    plain system fonts: ``ptr`` (never freed: cached for the process), and for a set without
+    system fonts the family each generic name maps to (``generic``) and its families."""
+
+    ptr: Any
+    generic: dict[str, str]
+    families: frozenset[str]
+
+
+_configs: dict[font_set.FontOptions, _Config | None] = {}
+_configs_lock = threading.Lock()
+
+
+def _config(lib: Any, options: font_set.FontOptions) -> _Config | None:
+    """The configuration of ``options`` (``None``: fontconfig's own, or it could not be built)."""
+    if options.is_system:
+        return None
+    if options in _configs:
+        return _configs[options]
+    with _configs_lock:  # built once: two threads must not fill one FcConfig together
+        if options not in _configs:
+            _configs[options] = _build_config(lib, options)
+    return _configs[options]
+
+
+def _build_config(lib: Any, options: font_set.FontOptions) -> _Config | None:
+    ptr = lib.FcInitLoadConfigAndFonts() if options.system_fonts else lib.FcConfigCreate()
+    conf = None
+    if ptr:
+        for path in font_set.font_files(options):
+            lib.FcConfigAppFontAddFile(ptr, path.encode("utf-8", "surrogateescape"))
+        generic: dict[str, str] = {}
+        families: frozenset[str] = frozenset()
+        if not options.system_fonts:
+            generic, families = _classify(lib, ptr)
+            if not families:
+                # text must not silently fall back on the machine's fonts
+                raise font_set.FontSetError("empty", options.font_dirs)
+        conf = _Config(ptr, generic, families)
+    return conf
+
+
+def _classify(lib: Any, ptr: Any) -> tuple[dict[str, str], frozenset[str]]:
+    """Map the generic families onto the faces of a set without aliases (see the module doc)."""
+    faces: dict[str, list[int]] = {}  # family -> [faces, monospaced faces]
+    fs = lib.FcConfigGetFonts(ptr, 1)  # FcSetApplication
+    if fs:
+        for k in range(fs.contents.nfont):
+            pat = fs.contents.fonts[k]
+            name = ctypes.c_char_p()
+            if lib.FcPatternGetString(pat, b"family", 0, ctypes.byref(name)) != 0 or not name.value:
+                continue
+            spacing = ctypes.c_int(0)
+            lib.FcPatternGetInteger(pat, b"spacing", 0, ctypes.byref(spacing))
+            count = faces.setdefault(name.value.decode("utf-8", "replace"), [0, 0])
+            count[0] += 1
+            count[1] += spacing.value >= 100  # FC_MONO or FC_CHARCELL
+    classes: dict[str, list[str]] = {"serif": [], "sans-serif": [], "monospace": []}
+    # the family with the most faces first, so bold and italic are most likely to exist
+    for fam in sorted(faces, key=lambda f: (-faces[f][0], f)):
+        low = fam.lower()
+        if faces[fam][1] or "mono" in low or "courier" in low or "code" in low:
+            classes["monospace"].append(fam)
+        elif "serif" in low and "sans" not in low:
+            classes["serif"].append(fam)
+        else:
+            classes["sans-serif"].append(fam)
+    first = next((c[0] for c in classes.values() if c), "")
+    sans = (classes["sans-serif"] or classes["serif"] or [first])[0]
+    serif = (classes["serif"] or [sans])[0]
+    generic = {
+        "serif": serif,
+        "sans-serif": sans,
+        "monospace": (classes["monospace"] or [sans])[0],
+        "cursive": sans,
+        "fantasy": sans,
+    }
+    return generic, frozenset(f.lower() for f in faces)
+
+
+_match_cache: dict[tuple[str, font_set.FontOptions, str, int, int], FontRef | None] = {}
+_sort_cache: dict[tuple[str, font_set.FontOptions, str, int, int], list[FontRef]] = {}
 
 
 def match_font(family: str, weight: int = 400, slant: int = 0) -> FontRef | None:
     """fontconfig's best match for ``family`` (``None`` when fontconfig is unavailable).
+
+    Candidates are the fonts of :func:`svgkit.font_set.active_fonts`.
 
     Examples
     --------
@@ -190,15 +319,19 @@ def match_font(family: str, weight: int = 400, slant: int = 0) -> FontRef | None
     >>> ref is None or ref.path.endswith((".ttf", ".otf", ".ttc", ".pfb", ".woff", ".woff2"))
     True
     """
-    key = (os.environ.get("FONTCONFIG_FILE", ""), family, int(weight), int(slant))
+    options = font_set.active_fonts()
+    key = (os.environ.get("FONTCONFIG_FILE", ""), options, family, int(weight), int(slant))
     if key in _match_cache:
         return _match_cache[key]
     lib = _fc()
     ref = None
     if lib is not None:
-        pat = _build_pattern(lib, family, weight, slant)
+        conf = _config(lib, options)
+        ptr = conf.ptr if conf is not None else None
+        query = conf.generic.get(family, family) if conf is not None else family
+        pat = _build_pattern(lib, query, weight, slant, ptr)
         result = ctypes.c_int(0)
-        match = lib.FcFontMatch(None, pat, ctypes.byref(result))
+        match = lib.FcFontMatch(ptr, pat, ctypes.byref(result))
         lib.FcPatternDestroy(pat)
         if match:
             ref = _pattern_info(lib, match)
@@ -208,17 +341,22 @@ def match_font(family: str, weight: int = 400, slant: int = 0) -> FontRef | None
 
 
 def fallback_fonts(family: str, weight: int, slant: int, limit: int = 40) -> list[FontRef]:
-    """fontconfig's sorted fallback list for a pattern (first ``limit`` fonts)."""
-    key = (os.environ.get("FONTCONFIG_FILE", ""), family, int(weight), int(slant))
+    """fontconfig's sorted fallback list for a pattern (first ``limit`` fonts of the active
+    font set)."""
+    options = font_set.active_fonts()
+    key = (os.environ.get("FONTCONFIG_FILE", ""), options, family, int(weight), int(slant))
     cached = _sort_cache.get(key)
     if cached is not None:
         return cached
     lib = _fc()
     out: list[FontRef] = []
     if lib is not None:
-        pat = _build_pattern(lib, family, weight, slant)
+        conf = _config(lib, options)
+        ptr = conf.ptr if conf is not None else None
+        query = conf.generic.get(family, family) if conf is not None else family
+        pat = _build_pattern(lib, query, weight, slant, ptr)
         result = ctypes.c_int(0)
-        fs = lib.FcFontSort(None, pat, 1, None, ctypes.byref(result))
+        fs = lib.FcFontSort(ptr, pat, 1, None, ctypes.byref(result))
         lib.FcPatternDestroy(pat)
         if fs:
             try:
@@ -249,6 +387,9 @@ def resolve_font(
     'monospace'
     """
     slant = slant_index(style)
+    lib = _fc()
+    conf = _config(lib, font_set.active_fonts()) if lib is not None else None
+    bare = conf is not None and bool(conf.generic)  # a set without system fonts or aliases
     fallback: FontRef | None = None
     for raw in families:
         fam = raw.strip().strip("'\"").strip()
@@ -257,6 +398,13 @@ def resolve_font(
             continue
         if low in GENERIC:
             return GENERIC[low], match_font(GENERIC[low], weight, slant)
+        if bare:
+            assert conf is not None
+            if low in conf.families:
+                return fam, match_font(fam, weight, slant)
+            if low in _WELL_KNOWN:
+                return _WELL_KNOWN[low], match_font(_WELL_KNOWN[low], weight, slant)
+            continue
         ref = match_font(fam, weight, slant)
         if ref is None:
             continue
@@ -268,7 +416,8 @@ def resolve_font(
             fallback = match_font("sans-serif", weight, slant)
         if fallback is not None and (ref.path, ref.index) != (fallback.path, fallback.index):
             return fam, ref
-    return "sans-serif", match_font("sans-serif", weight, slant)
+    # no entry is usable: the browsers' default family (CSS Fonts 4 §5.1: UA-dependent; serif)
+    return "serif", match_font("serif", weight, slant)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -505,15 +654,21 @@ class LineLayout:
     advance: float
 
 
-_shape_cache: dict[tuple[str, tuple[str, ...], float, int, str], tuple[list[Glyph], float] | None]
+_shape_cache: dict[
+    tuple[str, tuple[str, ...], float, int, str, font_set.FontOptions],
+    tuple[list[Glyph], list[float], float] | None,
+]
 _shape_cache = {}
 
 
-def _shape(text: str, span: TextSpan) -> tuple[list[Glyph], float] | None:
-    """Glyphs of ``text`` in ``span``'s font, ``x`` from the string's origin, and the advance;
-    ``None`` when no font file can be used. Glyph ``x`` carries the character index in a side
-    list so that runs sharing a shaped string get their own glyphs back."""
-    key = (text, span.families, span.size, span.weight, span.style)
+def shape_text(text: str, span: TextSpan) -> tuple[list[Glyph], list[float], float] | None:
+    """Glyphs of ``text`` in ``span``'s font in visual order, each glyph's advance, and the
+    total advance; ``None`` when no font file can be used.
+
+    Glyph ``x`` is the pen position plus the glyph's offset, from the string's origin, and
+    ``cluster`` the index in ``text`` of the first character the glyph draws.
+    """
+    key = (text, span.families, span.size, span.weight, span.style, font_set.active_fonts())
     if key in _shape_cache:
         return _shape_cache[key]
     shaped = None
@@ -522,6 +677,7 @@ def _shape(text: str, span: TextSpan) -> tuple[list[Glyph], float] | None:
     if primary is not None:
         slant = slant_index(span.style)
         glyphs: list[Glyph] = []
+        advances: list[float] = []
         pen = 0.0
         for offset, seg, hf in _segments(text, primary, _family, span.weight, slant):
             buf = _hb.Buffer()
@@ -541,12 +697,20 @@ def _shape(text: str, span: TextSpan) -> tuple[list[Glyph], float] | None:
                         offset + int(info.cluster),
                     )
                 )
+                advances.append(pos.x_advance * scale)
                 pen += pos.x_advance * scale
-        shaped = (glyphs, pen)
+        shaped = (glyphs, advances, pen)
     if len(_shape_cache) > 4096:
         _shape_cache.clear()
     _shape_cache[key] = shaped
     return shaped
+
+
+def _shape(text: str, span: TextSpan) -> tuple[list[Glyph], float] | None:
+    """Glyphs of ``text`` in ``span``'s font, ``x`` from the string's origin, and the advance;
+    ``None`` when no font file can be used."""
+    shaped = shape_text(text, span)
+    return None if shaped is None else (shaped[0], shaped[2])
 
 
 def layout_line(spans: Sequence[TextSpan], anchor: str = "start") -> LineLayout:
@@ -633,3 +797,42 @@ def layout_line(spans: Sequence[TextSpan], anchor: str = "start") -> LineLayout:
 def _usable(size: float) -> float:
     """A font size that can be measured: finite and positive, else 0 (nothing drawn)."""
     return size if math.isfinite(size) and size > 0 else 0.0
+
+
+_decoration_cache: dict[tuple[tuple[str, ...], int, str], tuple[float, float, float, float]] = {}
+
+
+def decoration_metrics(
+    families: tuple[str, ...], weight: int = 400, style: str = "normal"
+) -> tuple[float, float, float, float]:
+    """Underline position (its centre, em above the baseline: negative below) and thickness,
+    strikeout position (centre) and thickness, of the font a ``font-family`` list resolves to.
+
+    Read from the font's ``post`` and ``OS/2`` tables through HarfBuzz (which synthesises
+    missing values); CSS-typical values (0.1 em below, 0.3 em above, 1/14 em thick) when no
+    font file can be read.
+
+    Examples
+    --------
+    >>> under, under_size, strike, strike_size = decoration_metrics(("sans-serif",))
+    >>> under < 0 < strike and under_size > 0 and strike_size > 0
+    True
+    """
+    key = (families, weight, style)
+    cached = _decoration_cache.get(key)
+    if cached is not None:
+        return cached
+    out = (-0.1, 1.0 / 14.0, 0.3, 1.0 / 14.0)
+    _family, ref = resolve_font(families, weight, style)
+    hf = _hb_font(ref) if ref is not None and _hb is not None else None
+    if hf is not None:
+        tag = _hb.OTMetricsTag
+        upem = float(hf.upem) or 1000.0
+        tags = (tag.UNDERLINE_OFFSET, tag.UNDERLINE_SIZE, tag.STRIKEOUT_OFFSET, tag.STRIKEOUT_SIZE)
+        vals = [hf.font.get_metric_position_with_fallback(t) / upem for t in tags]
+        if all(math.isfinite(v) for v in vals) and vals[1] > 0 and vals[3] > 0:
+            out = (vals[0], vals[1], vals[2], vals[3])
+    if len(_decoration_cache) > 256:
+        _decoration_cache.clear()
+    _decoration_cache[key] = out
+    return out

@@ -474,7 +474,7 @@ class TestStructure:
         scene = svgkit.parse(svg(body))
         assert scene.kind.tolist() == [PrimitiveKind.TEXT, PrimitiveKind.TEXT]
         first, second = scene.texts[0], scene.texts[1]
-        assert (first.text, second.text) == ("Hi", " there")
+        assert (first.text, second.text) == ("Hi ", "there")
         assert first.font_family == ("Arial", "sans-serif") and second.font_weight == 700
         assert first.chunk == second.chunk == 0 and first.text_anchor == "middle"
         # the chunk is centred on x=50

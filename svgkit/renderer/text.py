@@ -3,9 +3,9 @@
 Text is laid out once, by the builder with :mod:`svgkit.fonts`: each
 :class:`~svgkit.scene.TextRun` arrives with its final start and its placed glyphs. Each glyph's
 outline is replayed into the cairo path under ``T_out ∘ transform[i] ∘ translate(x, y) ∘
-scale(size / upem, −size / upem)``, then filled and stroked like any shape. A run no font file
-could shape is drawn with cairo's toy text API from its start (no kerning, no fallback
-fonts, weights normal or bold).
+rotate(glyph.rotate) ∘ scale(glyph.scale · size / upem, −size / upem)``, then filled and
+stroked like any shape. A run no font file could shape is drawn with cairo's toy text API
+from its start (no kerning, no fallback fonts, weights normal or bold).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 import cairo
 
 from .. import fonts
-from ..affine import is_invertible, multiply
-from ..scene import TextRun
+from ..affine import Affine, is_invertible, multiply
+from ..scene import Glyph, TextRun
 from .state import append_path, cairo_matrix
 
 __all__ = ["text_path"]
@@ -84,7 +84,7 @@ def text_path(st: Any, i: int) -> bool:
         if not codes:
             continue
         scale = size / fonts.units_per_em(glyph.font_file, glyph.face_index)
-        glyph_to_user = (scale, 0.0, 0.0, -scale, glyph.x, run.y + glyph.y)
+        glyph_to_user = _glyph_matrix(glyph, scale, run.y)
         if not is_invertible(multiply(user_to_out, glyph_to_user)):
             continue  # a degenerate font size paints nothing, like a degenerate transform
         gm = cairo.Matrix(*glyph_to_user)
@@ -92,3 +92,14 @@ def text_path(st: Any, i: int) -> bool:
         append_path(ctx, codes, pts, 0, len(codes), 0)
     ctx.identity_matrix()
     return True
+
+
+def _glyph_matrix(glyph: Glyph, scale: float, baseline: float) -> Affine:
+    """Font units → user space for one glyph: its own horizontal stretch, then its rotation
+    about the glyph origin (degrees, clockwise on screen since y points down)."""
+    sx = scale * glyph.scale
+    if glyph.rotate == 0.0:
+        return (sx, 0.0, 0.0, -scale, glyph.x, baseline + glyph.y)
+    rad = math.radians(glyph.rotate)
+    c, s = math.cos(rad), math.sin(rad)
+    return (c * sx, s * sx, s * scale, -c * scale, glyph.x, baseline + glyph.y)

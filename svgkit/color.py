@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 import colorsys
+import math
 import re
 
 from svgelements import Color
@@ -131,31 +132,88 @@ def _named() -> dict[str, RGBA | None]:
 
 
 def _color_function(name: str, args: str) -> tuple[float, float, float, float] | None:
-    """``rgb()``/``rgba()``/``hsl()``/``hsla()`` with CSS Color 4 syntax (commas or spaces, an
-    optional ``/ alpha``, fractional numbers, percentages); out-of-range values are clamped."""
-    parts = [p for p in re.split(r"[\s,/]+", args.strip()) if p]
-    if len(parts) not in (3, 4):
-        return None
-    vals: list[float] = []
-    pct: list[bool] = []
-    for p in parts:
-        is_pct = p.endswith("%")
-        num = p[:-1] if is_pct else p
-        num = num[:-3] if num.endswith("deg") else num
-        if not _NUMBER_ONLY.match(num):
+    """``rgb()``/``rgba()``/``hsl()``/``hsla()`` as CSS Color 4 defines them (the ``a`` forms
+    are aliases); out-of-range values are clamped.
+
+    The legacy comma syntax takes ``r, g, b`` all numbers or all percentages (browsers reject
+    ``rgb(10%, 20, 30%)``) and ``hsl`` saturation and lightness as percentages; the modern
+    space syntax, with an optional ``/ alpha``, lets each channel be a number, a percentage or
+    ``none`` (zero). Alpha is a number or a percentage in both; hues take ``deg``, ``rad``,
+    ``grad`` or ``turn``.
+
+    Examples
+    --------
+    >>> _color_function("rgba", "0, 127, 0, 50%")
+    (0.0, 0.4980392156862745, 0.0, 0.5)
+    >>> _color_function("rgb", "10%, 20, 30%") is None
+    True
+    >>> _color_function("rgb", "10% 51 30%")
+    (0.1, 0.2, 0.3, 1.0)
+    """
+    args = args.strip()
+    if "," in args:
+        if "/" in args:
             return None
-        vals.append(float(num))
-        pct.append(is_pct)
+        parts = [p.strip() for p in args.split(",")]
+        if len(parts) not in (3, 4) or any(not p or " " in p for p in parts):
+            return None
+        legacy = True
+    else:
+        main, slash, alpha_part = args.partition("/")
+        parts = main.split()
+        if len(parts) != 3:
+            return None
+        if slash:
+            alpha_tokens = alpha_part.split()
+            if len(alpha_tokens) != 1:
+                return None
+            parts.append(alpha_tokens[0])
+        legacy = False
     alpha = 1.0
-    if len(vals) == 4:
-        alpha = vals[3] / 100.0 if pct[3] else vals[3]
+    if len(parts) == 4:
+        a = _channel(parts[3], not legacy)
+        if a is None:
+            return None
+        alpha = a[0] / 100.0 if a[1] == "%" else a[0]
     alpha = min(max(alpha, 0.0), 1.0)
     if name.startswith("rgb"):
-        rgb = [v / 100.0 if is_p else v / 255.0 for v, is_p in zip(vals[:3], pct[:3])]
+        chans = [_channel(p, not legacy) for p in parts[:3]]
+        if any(c is None or c[1] not in ("", "%") for c in chans):
+            return None
+        units = {c[1] for c in chans if c is not None}
+        if legacy and len(units) > 1:
+            return None
+        rgb = [c[0] / 100.0 if c[1] == "%" else c[0] / 255.0 for c in chans if c is not None]
         r, g, b = (min(max(c, 0.0), 1.0) for c in rgb)
         return (r, g, b, alpha)
-    hue = (vals[0] % 360.0) / 360.0
-    sat = min(max(vals[1] / 100.0, 0.0), 1.0)
-    light = min(max(vals[2] / 100.0, 0.0), 1.0)
+    hue_c = _channel(parts[0], not legacy)
+    if hue_c is None or hue_c[1] not in _HUE_TURNS:
+        return None
+    sl = [_channel(p, not legacy) for p in parts[1:3]]
+    if any(c is None or c[1] not in ("", "%") or (legacy and c[1] != "%") for c in sl):
+        return None
+    full = _HUE_TURNS[hue_c[1]]
+    hue = (hue_c[0] % full) / full
+    sat = min(max(sl[0][0] / 100.0, 0.0), 1.0)  # type: ignore[index]
+    light = min(max(sl[1][0] / 100.0, 0.0), 1.0)  # type: ignore[index]
     r, g, b = colorsys.hls_to_rgb(hue, light, sat)
     return (r, g, b, alpha)
+
+
+# how many of each hue unit make a full turn ("" is degrees)
+_HUE_TURNS = {"": 360.0, "deg": 360.0, "rad": 2 * math.pi, "grad": 400.0, "turn": 1.0}
+_CHANNEL = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(%|deg|rad|grad|turn)?$")
+
+
+def _channel(token: str, allow_none: bool) -> tuple[float, str] | None:
+    """One argument of a colour function: its number and unit (``""``, ``%`` or an angle
+    unit), ``none`` as zero where the modern syntax allows it, else ``None``."""
+    if token == "none":
+        return (0.0, "") if allow_none else None
+    m = _CHANNEL.match(token)
+    if m is None:
+        return None
+    value = float(m.group(1))
+    if not math.isfinite(value):
+        return None
+    return (value, m.group(2) or "")

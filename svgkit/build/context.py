@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ __all__ = [
     "BBoxFn",
     "BuildState",
     "Columns",
+    "ContextPaint",
     "Ctx",
     "EXTERNAL_URL",
     "Node",
@@ -64,6 +65,8 @@ class Node:
     tag: str
     id: str
     classes: tuple[str, ...]
+    # the element's attributes, for CSS attribute selectors (None: match none)
+    attrib: Mapping[str, str] | None = None
 
 
 @dataclass
@@ -77,6 +80,29 @@ class Ctx:
     ancestors: list[Node]
     use_chain: tuple[str, ...] = ()
     ref_depth: int = 0
+
+
+@dataclass
+class ContextPaint:
+    """A context element (SVG 2 §13.4): what ``context-fill`` and ``context-stroke`` inside it
+    paint with. For marker content it is the marked shape; for a ``<use>`` instance, the use.
+
+    ``fill`` and ``stroke`` are its computed values, resolved in its own ``style``, user space
+    ``ctm`` and ``viewport``, and objectBoundingBox units use its ``bbox``."""
+
+    el: ET.Element
+    style: dict[str, str]
+    ctm: Affine
+    viewport: tuple[float, float]
+    bbox: BBoxFn
+
+    @property
+    def fill(self) -> str:
+        return self.style.get("fill", "black")
+
+    @property
+    def stroke(self) -> str:
+        return self.style.get("stroke", "none")
 
 
 @dataclass
@@ -158,6 +184,7 @@ class BuildState:
         self._chunk_id = 0
         self._dx_pending = 0.0
         self.css_transforms: dict[int, str] = {}
+        self.transform_origins: dict[int, tuple[float, float]] = {}
         self._parents: dict[ET.Element, ET.Element] | None = None
         self._ancestor_styles: dict[int, tuple[dict[str, str], list[Node]]] = {}
         self.font_size_hint = 16.0
@@ -166,6 +193,8 @@ class BuildState:
         self.patterns: list[Pattern] = []
         self.pending: list[PendingEffects] = []
         self.active_refs: set[str] = set()
+        # the context elements around the element being built, innermost last
+        self.paint_contexts: list[ContextPaint] = []
         # warnings issued so far (repeats included), so a cache can tell a result that warned
         self.warn_count = 0
         # a gradient's stops and their mean colour by (stops element, viewport), see

@@ -1,26 +1,35 @@
 """The small CSS subset model-written SVG uses: ``<style>`` rules and ``style=""`` declarations.
 
-Supported selectors: ``*``, type, ``.class``, ``#id`` and compounds of them (``rect.a.b#x``),
-joined by descendant (``g rect``) or child (``g > rect``) combinators, in comma lists. Specificity
-and source order decide between rules; ``!important`` wins over both. Anything else (pseudo-classes,
-attribute selectors, sibling combinators, at-rules) is skipped with a diagnostic, and ``@import`` is
-never fetched.
+Supported selectors: ``*``, type, ``.class``, ``#id``, attribute selectors (``[x]``, ``[a=v]``,
+``~=``, ``|=``, ``^=``, ``$=``, ``*=``, quoted or not, with the ``i``/``s`` case flags of
+Selectors 4) and compounds of them (``rect.a[x]#y``), joined by descendant (``g rect``) or child
+(``g > rect``) combinators, in comma lists. An attribute selector without a namespace prefix
+matches attributes in no namespace, and counts as a class in specificity. Specificity and source
+order decide between rules; ``!important`` wins over both. Anything else (pseudo-classes, sibling
+combinators, namespaced attribute selectors, at-rules) is skipped with a diagnostic, and
+``@import`` is never fetched.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import _DiagnosticSink
+from .font_props import expand_font
 
 __all__ = ["CSSRule", "StyleSheet", "parse_declarations", "parse_stylesheet"]
 
 _COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_COMPOUND = re.compile(r"^(\*|[A-Za-z][\w-]*)?((?:[.#][\w-]+)*)$")
-_SIMPLE_PART = re.compile(r"([.#])([\w-]+)")
+_COMPOUND = re.compile(r"^(\*|[A-Za-z][\w-]*)?((?:[.#][\w-]+|\[\d+\])*)$")
+_SIMPLE_PART = re.compile(r"([.#])([\w-]+)|\[(\d+)\]")
+# [name], [name op value] with value an identifier or a quoted string, and an optional case flag
+_ATTRIBUTE = re.compile(
+    r"""\[\s*(-?[A-Za-z_][\w-]*)\s*(?:([~|^$*]?=)\s*("[^"]*"|'[^']*'|-?[A-Za-z_][\w-]*|\d[\w.-]*)"""
+    r"""\s*([iIsS])?\s*)?\]"""
+)
 
 
 class _ElementLike(Protocol):
@@ -30,16 +39,58 @@ class _ElementLike(Protocol):
 
 
 @dataclass(frozen=True)
+class _Attribute:
+    """One attribute selector: ``op`` is ``""`` for presence, else ``=``, ``~=``, ``|=``,
+    ``^=``, ``$=`` or ``*=``."""
+
+    name: str
+    op: str
+    value: str
+    ignore_case: bool
+
+    def matches(self, attrib: Mapping[str, str] | None) -> bool:
+        if attrib is None:
+            return False
+        actual = attrib.get(self.name)
+        if actual is None:
+            return False
+        if not self.op:
+            return True
+        want = self.value
+        if self.ignore_case:
+            actual, want = actual.lower(), want.lower()
+        op = self.op
+        if op == "=":
+            return actual == want
+        if op == "~=":
+            return bool(want) and want in actual.split()
+        if op == "|=":
+            return actual == want or actual.startswith(want + "-")
+        if not want:
+            return False  # ^= $= *= with an empty value match nothing (Selectors 4 §6.2)
+        if op == "^=":
+            return actual.startswith(want)
+        if op == "$=":
+            return actual.endswith(want)
+        return want in actual
+
+
+@dataclass(frozen=True)
 class _Compound:
     tag: str | None
     id: str | None
     classes: tuple[str, ...]
+    attributes: tuple[_Attribute, ...] = ()
 
     def matches(self, el: _ElementLike) -> bool:
         if self.tag is not None and self.tag != el.tag:
             return False
         if self.id is not None and self.id != el.id:
             return False
+        if self.attributes:
+            attrib = getattr(el, "attrib", None)
+            if not all(a.matches(attrib) for a in self.attributes):
+                return False
         return all(c in el.classes for c in self.classes)
 
 
@@ -135,7 +186,12 @@ def parse_declarations(text: str) -> list[tuple[str, str, bool]]:
         if value.lower().endswith("!important"):
             value = value[: -len("!important")].rstrip()
             important = True
-        if name and value:
+        if name == "font":
+            # the shorthand takes its place in the cascade as its longhands; invalid: dropped
+            longhands = expand_font(value)
+            if longhands is not None:
+                out.extend((prop, v, important) for prop, v in longhands)
+        elif name and value:
             out.append((name, value, important))
     return out
 
@@ -209,9 +265,22 @@ def _skip_block(text: str, brace: int) -> int:
 def _parse_selector(
     selector: str,
 ) -> tuple[tuple[_Compound, ...], tuple[str, ...], tuple[int, int, int]] | None:
-    if not selector:
-        return None
-    tokens = selector.replace(">", " > ").split()
+    if not selector or re.search(r"\[\s*\d", selector):
+        return None  # "[1]" is no attribute selector, and would read as a placeholder below
+    attributes: list[_Attribute] = []
+
+    def hold(m: re.Match[str]) -> str:
+        # set attribute selectors aside, so their values may hold spaces and ">"
+        raw = m.group(3) or ""
+        value = raw[1:-1] if raw[:1] in ("'", '"') else raw
+        flag = (m.group(4) or "").lower()
+        attributes.append(_Attribute(m.group(1), m.group(2) or "", value, flag == "i"))
+        return f"[{len(attributes) - 1}]"
+
+    held = _ATTRIBUTE.sub(hold, selector)
+    if re.search(r"\[(?!\d+\])", held):
+        return None  # an attribute selector this parser does not read
+    tokens = held.replace(">", " > ").split()
     chain: list[_Compound] = []
     combinators: list[str] = []
     pending = " "
@@ -228,9 +297,12 @@ def _parse_selector(
         tag = m.group(1)
         tag = None if tag in (None, "*") else tag
         cls: list[str] = []
+        attrs: list[_Attribute] = []
         ident: str | None = None
-        for kind, name in _SIMPLE_PART.findall(m.group(2)):
-            if kind == ".":
+        for kind, name, attr_index in _SIMPLE_PART.findall(m.group(2)):
+            if attr_index:
+                attrs.append(attributes[int(attr_index)])
+            elif kind == ".":
                 cls.append(name)
             elif ident is None:
                 ident = name
@@ -239,9 +311,9 @@ def _parse_selector(
         if chain:
             combinators.append(pending)
         pending = " "
-        chain.append(_Compound(tag, ident, tuple(cls)))
+        chain.append(_Compound(tag, ident, tuple(cls), tuple(attrs)))
         ids += ident is not None
-        classes += len(cls)
+        classes += len(cls) + len(attrs)
         types += tag is not None
     if not chain or pending == ">":
         return None

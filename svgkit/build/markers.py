@@ -5,7 +5,9 @@ For each vertex of a ``path``, ``line``, ``polyline`` or ``polygon`` that a ``ma
 ``<symbol>``: in a viewport of ``markerWidth`` × ``markerHeight`` (scaled by the stroke width when
 ``markerUnits="strokeWidth"``, the default), with its ``viewBox``/``preserveAspectRatio``,
 ``refX``/``refY`` placed on the vertex, rotated by ``orient``, and clipped to the viewport unless
-``overflow`` is visible. The renderer then draws markers like any other content.
+``overflow`` is visible. The renderer then draws markers like any other content. The marked
+shape is the context element of the marker's content: ``context-fill`` and ``context-stroke``
+there paint with its fill and stroke (SVG 2 §13.4).
 
 Orientation ``auto`` bisects the incoming and outgoing tangent directions at the vertex (the
 tangent of a cubic at an end point is taken from the nearest distinct control point);
@@ -25,8 +27,8 @@ from ..ingest.safe_xml import local_name
 from ..paths import Command, iter_segments
 from ..scene import Group
 from .clip import Clip
-from .context import Ctx
-from .shapes import SHAPES
+from .context import ContextPaint, Ctx
+from .shapes import SHAPES, user_space_bbox
 from .units import normalise_par, viewbox_transform
 
 if TYPE_CHECKING:
@@ -143,20 +145,38 @@ def emit_markers(
     stroke_width = b.length(
         style.get("stroke-width", "1"), 1.0, el, "stroke-width", "xy", ctx.viewport
     )
+    if stroke_width < 0:
+        # invalid, so the inherited width stands (the shape itself warned about it)
+        stroke_width = b.length(
+            ctx.style.get("stroke-width", "1"), 1.0, el, "stroke-width", "xy", ctx.viewport
+        )
+        stroke_width = stroke_width if stroke_width >= 0 else 1.0
     last = len(verts) - 1
-    for which, ref in enumerate(refs):
-        marker = _marker_element(b, ref, el)
-        if marker is None:
-            continue
-        if which == 0:
-            chosen = [0]
-        elif which == 2:
-            chosen = [last]
-        else:
-            chosen = list(range(1, last))
-        for k in chosen:
-            x, y, a_in, a_out = verts[k]
-            _instance(b, marker, ctx, ctm, x, y, a_in, a_out, stroke_width, start=(which == 0))
+    box: list[tuple[float, float, float, float] | None] = []
+
+    def bbox() -> tuple[float, float, float, float] | None:
+        if not box:
+            box.append(user_space_bbox(pd))
+        return box[0]
+
+    # the marked shape is the context element of its markers' content (context-fill/-stroke)
+    b.paint_contexts.append(ContextPaint(el, style, ctm, ctx.viewport, bbox))
+    try:
+        for which, ref in enumerate(refs):
+            marker = _marker_element(b, ref, el)
+            if marker is None:
+                continue
+            if which == 0:
+                chosen = [0]
+            elif which == 2:
+                chosen = [last]
+            else:
+                chosen = list(range(1, last))
+            for k in chosen:
+                x, y, a_in, a_out = verts[k]
+                _instance(b, marker, ctx, ctm, x, y, a_in, a_out, stroke_width, which == 0)
+    finally:
+        b.paint_contexts.pop()
 
 
 def _marker_element(b: Clip, ref: str, el: ET.Element) -> ET.Element | None:

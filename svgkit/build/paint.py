@@ -1,10 +1,14 @@
 """Paint: ``fill`` and ``stroke`` values into solid colours and gradient paint servers.
 
 Resolves SVG 2 §13.2 (specifying paint): ``none``, colours (CSS Color 4, ``currentColor``),
-``url(#id)`` references with their fallback, and linear and radial gradients (§14.2) with their
-``href`` inheritance, units, ``spreadMethod``, ``gradientTransform`` and stops. Gradients are
-recorded in the Scene's gradient list; patterns are resolved by
-:func:`svgkit.build.effects.resolve_pattern`.
+``url(#id)`` references with their fallback, ``context-fill`` / ``context-stroke`` (§13.4), and
+linear and radial gradients (§14.2) with their ``href`` inheritance, units, ``spreadMethod``,
+``gradientTransform`` and stops. Gradients are recorded in the Scene's gradient list; patterns are
+resolved by :func:`svgkit.build.effects.resolve_pattern`.
+
+A reference that cannot paint (a missing element, one that is no paint server, a gradient without
+stops, objectBoundingBox units on an empty box) paints its fallback colour, else nothing; a
+fallback that is not a colour makes the whole value invalid, as browsers treat it.
 """
 
 from __future__ import annotations
@@ -83,48 +87,109 @@ class Paint(Clip):
         v = value.strip()
         if v == "none" or not v:
             return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+        low = v.lower()
+        if low in ("context-fill", "context-stroke"):
+            return self.context_paint(low, opacity_value, style, el, ctx, bbox_user, what)
         m = URL.match(v)
         if m is not None:
             ref, fallback = m.group(1), m.group(2).strip()
+            if fallback and not self._valid_fallback(fallback):
+                # "url(#g) green icc-color(…)": the whole value is invalid, as in browsers
+                return self._invalid_paint(v, paint_opacity, el, what)
             target = self.by_id.get(ref)
             tname = local_name(target.tag)[1] if target is not None else ""
-            if target is not None and tname in ("linearGradient", "radialGradient"):
+            if tname in ("linearGradient", "radialGradient"):
+                assert target is not None
                 return self.gradient_paint(
                     target, el, ctx, bbox_user, paint_opacity, fallback, style
                 )
+            if tname == "pattern":
+                assert target is not None
+                return resolve_pattern(
+                    self, target, el, ctx, bbox_user, paint_opacity, fallback, style
+                )
+            # a missing element or one that is no paint server is an invalid reference: the
+            # fallback is used, else nothing is painted (SVG 2 §13.2, as browsers do)
             if target is None:
                 self.warn(
                     "MISSING_REFERENCE", f"{what} references #{ref}, which does not exist", el
                 )
-                if fallback:
-                    return self.paint(fallback, opacity_value, style, el, ctx, bbox_user, what)
-                return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
-            if tname == "pattern":
-                return resolve_pattern(
-                    self, target, el, ctx, bbox_user, paint_opacity, fallback, style
+            else:
+                self.warn(
+                    "MISSING_REFERENCE",
+                    f"{what} references <{tname}> #{ref}, which is not a paint server",
+                    el,
                 )
-            self.warn(
-                "UNSUPPORTED_PAINT", f"{what} paint <{tname}> is drawn with its fallback colour", el
-            )
-            rgba = (0.5, 0.5, 0.5, 1.0)
-            if fallback and fallback != "none":
-                rgba = self.solid(fallback, style, el) or rgba
-            return PaintKind.UNSUPPORTED, (rgba[0], rgba[1], rgba[2], rgba[3] * paint_opacity), -1
+            return self.fallback_paint(fallback, opacity_value, style, el, ctx, what)
         if EXTERNAL_URL.match(v):
             self.warn(
                 "EXTERNAL_REFERENCE", f"{what}={v!r} points outside the document; never fetched", el
             )
             return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
         parsed = self.solid(v, style, el)
-        if parsed is not None:
-            rgba = parsed
-        else:
-            self.warn("INVALID_ATTRIBUTE", f"{what}={v!r} is not a colour; using the default", el)
-            default = DEFAULT_STYLE["fill"] if what == "fill" else "none"
-            if default == "none":
-                return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
-            rgba = (0.0, 0.0, 0.0, 1.0)
+        if parsed is None:
+            return self._invalid_paint(v, paint_opacity, el, what)
+        rgba = parsed
         return PaintKind.SOLID, (rgba[0], rgba[1], rgba[2], rgba[3] * paint_opacity), -1
+
+    def fallback_paint(
+        self,
+        fallback: str,
+        opacity_value: str,
+        style: dict[str, str],
+        el: ET.Element,
+        ctx: Ctx,
+        what: str,
+    ) -> tuple[int, tuple[float, float, float, float], int]:
+        """The paint of a ``url()`` that cannot paint: its fallback colour, else ``none``."""
+        if not fallback:
+            return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+        return self.paint(fallback, opacity_value, style, el, ctx, no_bbox, what)
+
+    def _valid_fallback(self, fallback: str) -> bool:
+        low = fallback.lower()
+        return low in ("none", "currentcolor") or parse_color(fallback) is not None
+
+    def _invalid_paint(
+        self, v: str, paint_opacity: float, el: ET.Element, what: str
+    ) -> tuple[int, tuple[float, float, float, float], int]:
+        self.warn("INVALID_ATTRIBUTE", f"{what}={v!r} is not a paint; using the default", el)
+        default = DEFAULT_STYLE["fill"] if what == "fill" else "none"
+        if default == "none":
+            return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+        return PaintKind.SOLID, (0.0, 0.0, 0.0, paint_opacity), -1
+
+    def context_paint(
+        self,
+        which: str,
+        opacity_value: str,
+        style: dict[str, str],
+        el: ET.Element,
+        ctx: Ctx,
+        bbox_user: BBoxFn,
+        what: str,
+        level: int | None = None,
+    ) -> tuple[int, tuple[float, float, float, float], int]:
+        """``context-fill`` / ``context-stroke`` (SVG 2 §13.4): the fill or stroke of the
+        context element (the marked shape for marker content, the ``<use>`` for its instance),
+        with this element's own opacity; ``none`` outside any context. ``level`` counts the
+        contexts still open (all of them by default).
+
+        A paint server keeps the context element's geometry: its bbox and user space, so a
+        gradient or pattern lines up across the context element and what it paints."""
+        level = len(self.paint_contexts) if level is None else level
+        if level <= 0:
+            self.warn("INVALID_ATTRIBUTE", f"{what}={which} outside a marker or <use>; none", el)
+            return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+        cp = self.paint_contexts[level - 1]
+        src = (cp.fill if which == "context-fill" else cp.stroke).strip()
+        if src.lower() in ("context-fill", "context-stroke"):
+            # the context element paints with its own context's paint (a use in a use)
+            return self.context_paint(
+                src.lower(), opacity_value, style, el, ctx, bbox_user, what, level - 1
+            )
+        src_ctx = Ctx(cp.ctm, cp.style, ctx.group, cp.viewport, ctx.ancestors)
+        return self.paint(src, opacity_value, cp.style, cp.el, src_ctx, cp.bbox, what)
 
     def solid(
         self, value: str, style: dict[str, str], el: ET.Element
@@ -165,10 +230,13 @@ class Paint(Clip):
         stops_el = next((g for g in chain if any(is_tag(s, "stop") for s in g)), None)
         stops, mean = self.cached_stops(stops_el, ctx) if stops_el is not None else ([], _NO_MEAN)
         if not stops:
+            # a gradient without stops cannot paint: the fallback colour if any, else none
             self.warn(
-                "EMPTY_GRADIENT", f"gradient #{target.get('id')} has no stops; painted as none", el
+                "EMPTY_GRADIENT",
+                f"gradient #{target.get('id')} has no stops; painted with its fallback or none",
+                el,
             )
-            return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+            return self.fallback_paint(fallback, str(paint_opacity), style, el, ctx, "fill")
         if len(stops) == 1:
             r, g, b, a = stops[0].rgba
             return PaintKind.SOLID, (r, g, b, a * paint_opacity), -1
@@ -182,9 +250,7 @@ class Paint(Clip):
             box = bbox_user()
             if box is None or box[2] - box[0] <= 0 or box[3] - box[1] <= 0:
                 # a zero-area bbox makes objectBoundingBox units undefined: the paint is not used
-                if fallback:
-                    return self.paint(fallback, "1", style, el, ctx, no_bbox, "fill")
-                return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
+                return self.fallback_paint(fallback, str(paint_opacity), style, el, ctx, "fill")
             x0, y0, x1, y1 = box
             space: Affine = (x1 - x0, 0.0, 0.0, y1 - y0, x0, y0)
             vp = (1.0, 1.0)
@@ -231,6 +297,15 @@ class Paint(Clip):
         if r_ <= 0:
             r, g, b, a = stops[-1].rgba
             return PaintKind.SOLID, (r, g, b, a * paint_opacity), -1
+        fr = max(fr, 0.0)
+        if fr >= r_ and fx == cx and fy == cy and fr - r_ <= 1e-9 * r_:
+            # equal concentric circles leave no interpolation band. Browsers (Skia) then paint
+            # the first colour inside and the last outside when padding, and the mean colour
+            # when repeating. A band of a ten-thousandth of the radius draws the padded case
+            # (narrower bands vanish in pixman's 16.16 fixed point and paint nothing).
+            if spread != "pad":
+                return PaintKind.SOLID, (mean[0], mean[1], mean[2], mean[3] * paint_opacity), -1
+            fr = max(r_ - max(r_ * 1e-4, 1e-4), 0.0)
         self.gradients.append(
             Gradient(
                 "radial",
@@ -241,7 +316,7 @@ class Paint(Clip):
                 r=r_,
                 fx=fx,
                 fy=fy,
-                fr=max(fr, 0.0),
+                fr=fr,
                 transform=to_device,
                 id=target.get("id", ""),
             )

@@ -37,8 +37,10 @@ _WHICH: tuple[str, ...] = ("last", "first", "largest")
 _MARKUP = re.compile(
     r"<(?:"
     r"(?P<mark>/?(?:think|thinking|answer))>"
-    r"|(?P<open>svg)(?=[\s/>]|\Z)"
-    r"|(?P<close>/svg)\s*>"
+    # the root may carry a namespace prefix (<svg:svg xmlns:svg="…">); the parser checks that
+    # the prefix is bound to the SVG namespace
+    r"|(?P<open>(?:[A-Za-z_][\w.-]*:)?svg)(?=[\s/>]|\Z)"
+    r"|(?P<close>/(?:[A-Za-z_][\w.-]*:)?svg)\s*>"
     r"|(?P<skip>!--|!\[CDATA\[|\?)"
     r")"
 )
@@ -248,7 +250,7 @@ def extract_svg_ex(
         raise TypeError(f"Expected `repair` to be a bool, but got {repair!r}")
     warnings: list[Diagnostic] = []
     decoded = _as_text(text, warnings)
-    found = _scan(decoded) if "<svg" in decoded else []
+    found = _scan(decoded) if _may_hold_svg(decoded) else []
 
     pool = [f for f in found if not f.in_think]
     if not pool:
@@ -322,9 +324,14 @@ def extract_svg_candidates(text: str | bytes | bytearray) -> list[SVGCandidate]:
     [("<svg id='a'></svg>", True), ("<svg id='b'><rect/>", False)]
     """
     decoded = _as_text(text, [])
-    if "<svg" not in decoded:
+    if not _may_hold_svg(decoded):
         return []
     return [f.public(decoded) for f in _scan(decoded)]
+
+
+def _may_hold_svg(text: str) -> bool:
+    """Whether ``text`` can hold an ``<svg>`` start tag, prefixed (``<svg:svg``) or not."""
+    return "<svg" in text or ":svg" in text
 
 
 def _as_text(text: object, warnings: list[Diagnostic]) -> str:
@@ -530,7 +537,7 @@ def _scan(text: str) -> list[_Found]:
         start = markup.start()
         kind = markup.lastgroup
         if kind == "open":
-            end, outcome, _ = _scan_tag(text, start + 4)
+            end, outcome, _ = _scan_tag(text, markup.end())
             if outcome == _PARTIAL:
                 if depth == 0:
                     root, root_think, root_answer = start, in_think, in_answer
@@ -681,17 +688,17 @@ def _close_open_tags(fragment: str) -> str:
                     if token.start() == 0:
                         # the root start tag itself was cut: keep its complete attributes
                         _, _, last_good = _scan_tag(fragment, token.end("name"))
-                        return fragment[:last_good] + "></svg>"
+                        return fragment[:last_good] + f"></{name}>"
                     return _closed(fragment[: token.start()], stack)
             if outcome == _COMPLETE:
                 stack.append(name)
-                open_svgs += name == "svg"
+                open_svgs += _is_svg_name(name)
             pos = end
         elif kind == "end":
             name = token.group("end_name")
-            if name == "svg":
+            if _is_svg_name(name):
                 if open_svgs:
-                    while stack.pop() != "svg":
+                    while not _is_svg_name(stack.pop()):
                         pass
                     open_svgs -= 1
             elif stack and stack[-1] == name:
@@ -720,6 +727,11 @@ def _close_open_tags(fragment: str) -> str:
             if match is not None and match.end() == n:
                 cut = reference
     return _closed(fragment[:cut], stack)
+
+
+def _is_svg_name(name: str) -> bool:
+    """Whether a tag name is ``svg``, with or without a namespace prefix."""
+    return name == "svg" or name.endswith(":svg")
 
 
 def _closed(kept: str, stack: list[str]) -> str:

@@ -200,7 +200,22 @@ class Group:
     synthetic
         ``True`` for a group svgkit created around a single element that has a filter or mask
         (the effect applies to that element as a layer; its ``opacity`` moved onto the group).
-        Such a group carries no id or class: it is not an object of its own.
+        Such a group carries no id or class: it is not an object of its own (an element with
+        ``mix-blend-mode`` is wrapped the same way).
+    blend_mode
+        The CSS ``mix-blend-mode`` keyword the group's layer is blended onto its backdrop with
+        (``"normal"``, ``"multiply"``, …, ``"luminosity"``: the 16 of CSS Compositing 1 §5).
+    isolate
+        ``True`` for ``isolation: isolate``: the group's content blends within its own layer,
+        never with what lies behind the group.
+    background
+        Straight RGBA of the root ``<svg>``'s CSS ``background-color`` (group 0 only; ``None``
+        when it has none or it is transparent), painted over the whole output behind the
+        content.
+    empty_at
+        For a filtered group with no primitives, the index of the primitive it comes before in
+        paint order (``len(scene)`` at the end), so its filter still draws there; ``-1`` for
+        every other group.
     """
 
     index: int
@@ -218,12 +233,21 @@ class Group:
     filter_index: int = -1
     mask_index: int = -1
     synthetic: bool = False
+    blend_mode: str = "normal"
+    isolate: bool = False
+    background: tuple[float, float, float, float] | None = None
+    empty_at: int = -1
 
     @property
     def needs_compositing(self) -> bool:
         """Whether the renderer must draw this group into its own layer."""
         return (
-            self.opacity < 1.0 or self.clip >= 0 or self.filter_index >= 0 or self.mask_index >= 0
+            self.opacity < 1.0
+            or self.clip >= 0
+            or self.filter_index >= 0
+            or self.mask_index >= 0
+            or self.blend_mode != "normal"
+            or self.isolate
         )
 
 
@@ -382,11 +406,19 @@ class Filter:
     the axis-aligned box of the result. Pixels outside the region are transparent after
     filtering. An empty ``primitives`` tuple means the element is not rendered (SVG's rule for a
     filter without primitives).
+
+    ``transform`` maps the filter's own space to canvas device px. It is the identity unless the
+    element's transform skews or rotates: Filter Effects applies a filter in the element's user
+    space, so the builder then resolves ``region``, the subregions and the lengths in that user
+    space scaled by the transform's column lengths (an axis-aligned space), and ``transform`` is
+    the remaining rotation/skew and translation; the renderer filters in that space and maps the
+    result onto the canvas.
     """
 
     id: str
     region: tuple[float, float, float, float]
     primitives: tuple[FilterPrimitive, ...]
+    transform: tuple[float, float, float, float, float, float] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -409,6 +441,11 @@ class Mask:
         resolved). Its ``warnings`` are empty: they are reported on the outer Scene.
     mask
         Index into :attr:`Scene.masks` of a mask applied to this mask itself, or -1.
+    transform
+        Maps ``region`` to canvas device px when the masked element's transform skews or
+        rotates (the region is then a parallelogram on the canvas, given as a rectangle in the
+        element's user space scaled by the transform's column lengths); otherwise the identity
+        and ``region`` is in canvas px.
     """
 
     id: str
@@ -416,6 +453,7 @@ class Mask:
     luminance: bool
     content: Scene
     mask: int = -1
+    transform: tuple[float, float, float, float, float, float] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -440,7 +478,9 @@ class Glyph(NamedTuple):
     """One placed glyph of a :class:`TextRun`: the font file and face it comes from, its glyph
     id in that face, ``x`` in the run's user space (absolute, anchor applied), ``y`` as an offset
     from the baseline (positive downwards) and ``cluster``, the index in the run's text of the
-    character it draws."""
+    character it draws. ``rotate`` (degrees, clockwise on screen) turns the glyph about its
+    origin ``(x, y)`` (``rotate`` lists, ``<textPath>`` tangents) and ``scale`` stretches it
+    horizontally before the turn (``lengthAdjust="spacingAndGlyphs"``)."""
 
     font_file: str
     face_index: int
@@ -448,23 +488,28 @@ class Glyph(NamedTuple):
     x: float
     y: float
     cluster: int
+    rotate: float = 0.0
+    scale: float = 1.0
 
 
 @dataclass(frozen=True)
 class TextRun:
     """A ``<text>`` (or ``<tspan>``) run carried as one primitive, laid out once by the builder.
 
-    Positions and sizes are in the element's user space; the primitive's ``transform`` maps them
-    to device space. Each text chunk of a ``<text>`` is shaped as one line with its real fonts
-    (:func:`svgkit.fonts.layout_line`: HarfBuzz, fontconfig fallbacks) and ``text_anchor``
-    applied, so ``x`` is where this run really starts, ``advance`` its real width and
-    ``glyphs`` the glyphs the renderer draws. ``chunk`` is the index of the first primitive of
-    the run's text chunk (the runs from one absolute position). ``bbox`` is the device-space box
-    of the advance between the font's ascent and descent. ``shaped`` says a font file laid the
-    run out; when none could, ``advance`` is estimated (0.55 em per character, ascent 0.8 em,
-    descent 0.2 em), ``glyphs`` is empty, and the renderer draws the run with cairo's toy text
-    API from ``x``. A shaped run may have no glyphs of its own when a ligature with the run
-    before it took its characters.
+    One run per text node. Positions and sizes are in the element's user space; the primitive's
+    ``transform`` maps them to device space. Each text chunk of a ``<text>`` is laid out by
+    :func:`svgkit.text_layout.layout_text` (HarfBuzz shaping, fontconfig fallbacks, coordinate
+    lists, spacing, ``textLength``, ``text_anchor``, ``<textPath>``), so ``x`` is the left end
+    of where this run's glyphs really are, ``y`` the baseline of its first character,
+    ``advance`` the horizontal extent of its characters and ``glyphs`` the glyphs the renderer
+    draws, each with its own position, baseline offset, rotation and horizontal scale.
+    ``chunk`` is the index of the first primitive of the run's text chunk. ``bbox`` is the
+    device-space box of the characters' boxes (advance × the font's ascent and descent, rotated
+    with rotated or on-path characters). ``shaped`` says a font file laid the run out; when none
+    could, ``advance`` is estimated (0.55 em per character, ascent 0.8 em, descent 0.2 em),
+    ``glyphs`` is empty, and the renderer draws the run with cairo's toy text API from ``x``. A
+    shaped run may have no glyphs of its own when a ligature with the run before it took its
+    characters.
     """
 
     text: str

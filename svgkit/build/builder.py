@@ -67,6 +67,7 @@ class Builder(Structure):
                 ref_text(style.get("filter")),
                 False,
                 0,
+                background=self.root_background(root, style),
             )
         )
         filt, mask = effect_value(style.get("filter")), effect_value(style.get("mask"))

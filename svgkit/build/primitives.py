@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from typing import Any
 
+from .. import filter_spec
 from ..affine import Affine
 from ..limits import limit_error
 from ..scene import (
@@ -32,7 +34,7 @@ from .shapes import user_space_bbox
 from .style import paint_order
 from .units import LENGTH, parse_opacity
 
-__all__ = ["Primitives"]
+__all__ = ["BLEND_MODES", "Primitives", "blend_mode", "isolates"]
 
 
 class Primitives(Paint):
@@ -101,8 +103,7 @@ class Primitives(Paint):
         sw_raw = get("stroke-width", "1")
         sw = 1.0 if sw_raw == "1" else self.length(sw_raw, 1.0, el, "stroke-width", "xy", vp)
         if sw < 0:
-            self.warn("INVALID_ATTRIBUTE", "negative stroke-width; using 1", el)
-            sw = 1.0
+            sw = self._inherited_stroke_width(sw_raw, el, ctx)
         if sw == 0:
             sk, srgba, sp = _NO_PAINT
         ml_raw = get("stroke-miterlimit", "4")
@@ -159,6 +160,24 @@ class Primitives(Paint):
         )
         return idx
 
+    def _inherited_stroke_width(self, raw: str, el: ET.Element, ctx: Ctx) -> float:
+        """The width a negative ``stroke-width`` leaves in place.
+
+        A negative width is invalid (SVG 2 §13.5.1), and browsers drop an invalid declaration, so
+        the value the element inherits stands: its parent's width, or the initial 1."""
+        parent_raw = ctx.style.get("stroke-width", "1")
+        width = 1.0
+        if parent_raw not in ("1", raw):
+            width = self.length(parent_raw, 1.0, el, "stroke-width", "xy", ctx.viewport)
+            if not width >= 0:
+                width = 1.0
+        self.warn(
+            "INVALID_ATTRIBUTE",
+            f"stroke-width={raw!r} is negative (invalid); the inherited width {width:g} is used",
+            el,
+        )
+        return width
+
     def dasharray(self, value: str, el: ET.Element, vp: tuple[float, float]) -> list[float]:
         """A ``stroke-dasharray`` in user units; ``[]`` (solid) for none or an invalid list."""
         v = value.strip()
@@ -190,17 +209,21 @@ class Primitives(Paint):
     def effect_group(
         self, el: ET.Element, name: str, style: dict[str, str], ctx: Ctx, ctm: Affine
     ) -> tuple[Ctx, dict[str, str], int]:
-        """Wrap one element that has a filter or mask in a synthetic group of its own.
+        """Wrap one element that has a filter, a mask or a ``mix-blend-mode`` in a synthetic
+        group of its own.
 
         The effect, the element's opacity and its clip-path move onto the group, so they apply
         to the filtered element as a whole layer in SVG's order (filter, then clip, mask and
-        opacity); returns the context and style to emit the element with.
+        opacity), and that layer is what blends with the backdrop (CSS Compositing 1 §3.2: a
+        blended element is rendered as a group); returns the context and style to emit the
+        element with.
         """
-        if "filter" not in style and "mask" not in style:
+        if "filter" not in style and "mask" not in style and "mix-blend-mode" not in style:
             return ctx, style, -1  # the usual case
         filt = effect_value(style.get("filter"))
         mask = effect_value(style.get("mask"))
-        if not filt and not mask:
+        blend = blend_mode(style)
+        if not filt and not mask and blend == "normal":
             return ctx, style, -1
         depth = self.groups[ctx.group].depth + 1 if ctx.group >= 0 else 0
         gi = len(self.groups)
@@ -209,12 +232,29 @@ class Primitives(Paint):
         deferred_clip = (clip_value or "") if self.clip_needs_bbox(clip_value) else ""
         clip = -1 if deferred_clip else self.clip_ref(clip_value, el, ctx, ctm, no_bbox)
         self.groups.append(
-            Group(gi, ctx.group, name, opacity=opacity, clip=clip, depth=depth, synthetic=True)
+            Group(
+                gi,
+                ctx.group,
+                name,
+                opacity=opacity,
+                clip=clip,
+                depth=depth,
+                synthetic=True,
+                blend_mode=blend,
+            )
         )
-        self.pending.append(
-            PendingEffects(gi, len(self.acc.kind), el, ctm, ctx, filt, mask, clip=deferred_clip)
-        )
-        inner = {**style, "opacity": "1", "filter": "none", "mask": "none", "clip-path": "none"}
+        if filt or mask or deferred_clip:
+            self.pending.append(
+                PendingEffects(gi, len(self.acc.kind), el, ctm, ctx, filt, mask, clip=deferred_clip)
+            )
+        inner = {
+            **style,
+            "opacity": "1",
+            "filter": "none",
+            "mask": "none",
+            "clip-path": "none",
+            "mix-blend-mode": "normal",
+        }
         inner_ctx = Ctx(
             ctx.ctm, ctx.style, gi, ctx.viewport, ctx.ancestors, ctx.use_chain, ctx.ref_depth
         )
@@ -225,7 +265,37 @@ class Primitives(Paint):
         for rec in reversed(self.pending):
             if rec.group == gi:
                 rec.end = len(self.acc.kind)
+                if rec.filter and rec.end == rec.start:
+                    # a filter draws even with no input (an feFlood in a userSpaceOnUse
+                    # region): the renderer needs to know where the empty group sits
+                    self.groups[gi] = replace(self.groups[gi], empty_at=rec.start)
                 return
+
+
+#: The ``mix-blend-mode`` keywords (CSS Compositing 1 §5, and ``plus-lighter`` of Level 2).
+BLEND_MODES = frozenset(filter_spec.BLEND_MODES) | {"plus-lighter"}
+
+
+def blend_mode(style: dict[str, str]) -> str:
+    """The element's ``mix-blend-mode`` keyword; ``"normal"`` when absent or invalid (the
+    property is not inherited, so an invalid declaration leaves the initial value).
+
+    Examples
+    --------
+    >>> blend_mode({"mix-blend-mode": " Multiply "}), blend_mode({"mix-blend-mode": "x"})
+    ('multiply', 'normal')
+    """
+    raw = style.get("mix-blend-mode")
+    if raw is None:
+        return "normal"
+    value = raw.strip().lower()
+    return value if value in BLEND_MODES else "normal"
+
+
+def isolates(style: dict[str, str]) -> bool:
+    """Whether the element's ``isolation`` is ``isolate`` (``auto`` when absent or invalid)."""
+    raw = style.get("isolation")
+    return raw is not None and raw.strip().lower() == "isolate"
 
 
 _LINE = int(PrimitiveKind.LINE)

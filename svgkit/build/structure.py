@@ -2,23 +2,40 @@
 
 Resolves SVG 2 §5 (document structure): containers (``g``, ``a``, ``switch`` drawing its first
 renderable child), nested ``<svg>`` viewports, ``<use>`` instances of elements, symbols and
-``<svg>`` (§5.6–5.7) with cycle and expansion limits, elements never rendered (§5.3 and
+``<svg>`` (§5.6–5.7) with cycle and expansion limits (a ``<use>`` is the context element of
+its instance for ``context-fill`` / ``context-stroke``), elements never rendered (§5.3 and
 definitions), and the shapes whose markers are drawn with them. Each rendered container becomes
 a :class:`~svgkit.scene.Group` carrying its opacity, clip, mask and filter.
 """
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 
-from ..affine import Affine, multiply
+import numpy as np
+
+from ..affine import Affine, multiply, transform_points
+from ..color import parse_color
 from ..ingest.safe_xml import SVG_NS, XLINK_NS, local_name
 from ..limits import limit_error
 from ..scene import Group
-from .context import ANIMATION, Ctx, Node, PendingEffects, effect_value, href_of, no_bbox, ref_text
+from . import path_data
+from .context import (
+    ANIMATION,
+    ContextPaint,
+    Ctx,
+    Node,
+    PendingEffects,
+    effect_value,
+    href_of,
+    no_bbox,
+    ref_text,
+)
 from .images import Images
 from .markers import MARKABLE, emit_markers, has_markers
-from .shapes import SHAPES
+from .primitives import blend_mode, isolates
+from .shapes import SHAPES, user_space_bbox
 from .style import paint_order
 from .units import normalise_par, parse_opacity, viewbox_transform
 
@@ -108,6 +125,36 @@ class Structure(Images):
         self.warn("UNSUPPORTED_ELEMENT", f"unknown element <{name}> is ignored", el)
         return False
 
+    def root_background(
+        self, root: ET.Element, style: dict[str, str]
+    ) -> tuple[float, float, float, float] | None:
+        """The root ``<svg>``'s CSS ``background-color`` as straight RGBA (``None``: none or
+        transparent).
+
+        Browsers paint it over the whole canvas behind the content. ``background-color`` is a
+        CSS property, not a presentation attribute: browsers ignore it as an attribute, and so
+        does svgkit (with a warning, since the author clearly meant it)."""
+        if "background-color" in root.attrib and root.get("background-color") != style.get(
+            "background-color"
+        ):
+            self.warn(
+                "INVALID_ATTRIBUTE",
+                "background-color is a CSS property, not an attribute; ignored as browsers do "
+                '(write style="background-color: …")',
+                root,
+            )
+        raw = style.get("background-color")
+        if raw is None:
+            return None
+        value = raw.strip()
+        if value.lower() == "currentcolor":
+            value = style.get("color", "black").strip()
+        rgba = parse_color(value)
+        if rgba is None:
+            self.warn("INVALID_ATTRIBUTE", f"background-color {raw!r} is not a colour", root)
+            return None
+        return rgba if rgba[3] > 0.0 else None
+
     def open_group(
         self,
         el: ET.Element,
@@ -140,6 +187,8 @@ class Structure(Images):
             ref_text(style.get("filter")),
             use_instance,
             depth,
+            blend_mode=blend_mode(style),
+            isolate=isolates(style),
         )
         self.groups.append(g)
         filt = effect_value(style.get("filter"))
@@ -248,10 +297,58 @@ class Structure(Images):
         y = self.length(el.get("y"), 0.0, el, "y", "y", vp)
         ctm = multiply(multiply(ctx.ctm, self.transform_of(el)), (1.0, 0.0, 0.0, 1.0, x, y))
         gi = self.open_group(el, "use", style, node, ctx, ctm, use_instance=True)
+        # the use is the context element of its instance (SVG 2 §13.4: context-fill/-stroke)
+        self.paint_contexts.append(
+            ContextPaint(el, style, ctm, ctx.viewport, lambda: self.use_bbox(target, ctx, ctm))
+        )
         try:
             self._use_content(el, target, target_id, gi, style, node, ctx, ctm)
         finally:
+            self.paint_contexts.pop()
             self.close_group(gi)
+
+    def use_bbox(
+        self, target: ET.Element, ctx: Ctx, ctm: Affine
+    ) -> tuple[float, float, float, float] | None:
+        """The geometry bbox of a ``<use>``'s instance of ``target`` in the use's user space
+        (shapes in containers; nested uses, text and images are left out), for
+        objectBoundingBox paint servers reached through ``context-fill`` / ``context-stroke``.
+        """
+        x0 = y0 = math.inf
+        x1 = y1 = -math.inf
+        stack: list[tuple[ET.Element, Affine]] = [(target, self.transform_of(target))]
+        geo_ctx = Ctx(ctm, ctx.style, -1, ctx.viewport, ctx.ancestors)
+        seen = 0
+        while stack:
+            el, rel = stack.pop()
+            seen += 1
+            if seen > self.limits.max_use_expansions:
+                break  # a bbox for paint only: a bound on the work, not an error
+            ns, name = local_name(el.tag) if isinstance(el.tag, str) else ("", "")
+            if ns not in ("", SVG_NS):
+                continue
+            if name in SHAPES:
+                pd = self.shape_geometry(el, name, geo_ctx, {})
+                if pd is None or not pd.points:
+                    continue
+                moved = path_data.PathData()
+                moved.codes = pd.codes
+                moved.points = (
+                    transform_points(np.asarray(pd.points, dtype=np.float64).reshape(-1, 2), rel)
+                    .ravel()
+                    .tolist()
+                )
+                box = user_space_bbox(moved)
+                if box is not None:
+                    x0, y0 = min(x0, box[0]), min(y0, box[1])
+                    x1, y1 = max(x1, box[2]), max(y1, box[3])
+            elif name in CONTAINERS or (name in ("svg", "symbol") and el is target):
+                for child in el:
+                    if isinstance(child.tag, str):
+                        stack.append((child, multiply(rel, self.transform_of(child))))
+        if x1 < x0 or y1 < y0:
+            return None
+        return (x0, y0, x1, y1)
 
     def _use_content(
         self,
@@ -282,16 +379,10 @@ class Structure(Images):
             )
             if w <= 0 or h <= 0:
                 return
-            tx = (
-                self.length(target.get("x"), 0.0, target, "x", "x", vp)
-                if tname == "symbol"
-                else 0.0
-            )
-            ty = (
-                self.length(target.get("y"), 0.0, target, "y", "y", vp)
-                if tname == "symbol"
-                else 0.0
-            )
+            # the instance keeps the target's own x/y (SVG 2 §5.6.2: only width and height are
+            # overridden by the use); the use's x/y are the extra translation already in ctm
+            tx = self.length(target.get("x"), 0.0, target, "x", "x", vp)
+            ty = self.length(target.get("y"), 0.0, target, "y", "y", vp)
             self.viewport_group(
                 target,
                 "symbol" if tname == "symbol" else "svg",
@@ -332,6 +423,17 @@ class Structure(Images):
         if markers:
             order = paint_order(style)
             markers_first = bool(order) and order[0] == "markers"
+            between = _markers_between(order, estyle)
+            if between is not None:
+                # markers between fill and stroke: the shape is drawn as two primitives, each
+                # with one paint, so the markers can go between them
+                first, second = between
+                self.emit(el, SHAPES[name], name, node, ectx, ctm, {**estyle, second: "none"}, pd)
+                emit_markers(self, el, estyle, ectx, ctm, pd)
+                self.emit(el, SHAPES[name], name, node, ectx, ctm, {**estyle, first: "none"}, pd)
+                if gi >= 0:
+                    self.close_group(gi)
+                return
         if markers_first:
             emit_markers(self, el, estyle, ectx, ctm, pd)
         self.emit(el, SHAPES[name], name, node, ectx, ctm, estyle, pd)
@@ -339,6 +441,24 @@ class Structure(Images):
             emit_markers(self, el, estyle, ectx, ctm, pd)
         if gi >= 0:
             self.close_group(gi)
+
+
+def _markers_between(order: list[str], style: dict[str, str]) -> tuple[str, str] | None:
+    """``(first, second)`` paint when ``paint-order`` puts markers between a fill and a stroke
+    that are both painted (keywords left out follow in the order fill, stroke, markers);
+    ``None`` otherwise. Only for an opaque element: its opacity would otherwise apply to the
+    two halves apart where they overlap."""
+    if not order:
+        return None
+    full = [*order, *(k for k in ("fill", "stroke", "markers") if k not in order)]
+    if full[1] != "markers" or style.get("opacity", "1").strip() not in ("1", "1.0", "100%"):
+        return None
+    if (
+        style.get("fill", "black").strip() == "none"
+        or style.get("stroke", "none").strip() == "none"
+    ):
+        return None
+    return full[0], full[2]
 
 
 def _is_ancestor(target: ET.Element, el: ET.Element, root: ET.Element) -> bool:

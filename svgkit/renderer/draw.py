@@ -46,11 +46,14 @@ __all__ = ["draw_scene", "output_matrix", "viewbox_map"]
 #
 # Compositing: groups are contiguous in paint order. A group that needs compositing (the Scene's
 # Group.needs_compositing) opens a scope; it pushes a layer only when it has to: opacity < 1
-# (push_group … paint_with_alpha) or a clip-path that cannot be one cairo clip (several children:
-# their union is rendered into an A8 mask). A clip with one child path (and a chain of such nested
-# clips) is a plain cairo.clip(). An element with opacity < 1 painted by both fill and stroke is
-# composited as a layer; with one paint the opacity is folded into the paint's alpha. Filters,
-# masks and pattern paint are drawn by the effects module, imported only by documents using them.
+# (push_group … paint_with_alpha), a clip-path that cannot be one cairo clip (several children:
+# their union is rendered into an A8 mask), a mix-blend-mode (the layer is painted back with
+# cairo's blend operator, so its backdrop is the parent layer or the canvas) or isolation (a
+# transparent layer, which is what isolates). A clip with one child path (and a chain of such
+# nested clips) is a plain cairo.clip(). An element with opacity < 1 painted by both fill and
+# stroke is composited as a layer; with one paint the opacity is folded into the paint's alpha.
+# Filters, masks and pattern paint are drawn by the effects module, imported only by documents
+# using them.
 
 
 _NONE = int(PaintKind.NONE)
@@ -104,17 +107,25 @@ def output_matrix(canvas: Canvas, width: int, height: int) -> Affine:
 
     ``vbmap(w, h)`` maps the root viewBox (``0 0 cw ch`` when the document has none) into a
     ``w × h`` viewport with the root ``preserveAspectRatio``. When the requested size has the
-    canvas's aspect ratio this is the plain scale ``(W / cw, H / ch)``; otherwise the picture is
-    fitted as the root element's own ``preserveAspectRatio`` says (centred and letter-boxed for
-    the default ``xMidYMid meet``).
+    canvas's aspect ratio this is the plain scale ``(W / cw, H / ch)``; so it is when the size
+    differs from that ratio only by rounding, i.e. some scale ``k`` puts both ``cw · k`` and
+    ``ch · k`` less than a pixel from ``W`` and ``H``: the picture then fills the image instead
+    of leaving a sub-pixel, half-transparent band. Otherwise the picture is fitted as the root
+    element's own ``preserveAspectRatio`` says (centred and letter-boxed for the default
+    ``xMidYMid meet``).
 
     Examples
     --------
     >>> from svgkit.scene import Canvas
     >>> output_matrix(Canvas(100, 50, None, "xMidYMid meet", (1, 0, 0, 1, 0, 0)), 200, 100)
     (2.0, 0.0, 0.0, 2.0, 0.0, 0.0)
+    >>> output_matrix(Canvas(100, 33.3, None, "xMidYMid meet", (1, 0, 0, 1, 0, 0)), 300, 100)[:4]
+    (3.0, 0.0, 0.0, 3.0030030030030033)
     """
     cw, ch = float(canvas.width), float(canvas.height)
+    w, h = float(width), float(height)
+    if max((w - 1.0) / cw, (h - 1.0) / ch) < min((w + 1.0) / cw, (h + 1.0) / ch):
+        return (w / cw, 0.0, 0.0, h / ch, 0.0, 0.0)
     vb = canvas.viewbox if canvas.viewbox is not None else (0.0, 0.0, cw, ch)
     par = canvas.preserve_aspect_ratio or "xMidYMid meet"
     a = viewbox_map(vb, par, float(width), float(height))
@@ -442,14 +453,35 @@ def _union_bounds(boxes: Any, lo: int, hi: int) -> tuple[float, float, float, fl
     return (x0, y0, x1, y1)
 
 
+def _open_effect_layer(
+    st: RenderState, grp: Group, bounds: tuple[float, float, float, float] | None
+) -> Layer:
+    """The layer of a filtered or masked group. One that also blends gets a plain layer around
+    its effect layer, and that one blends the effect's result onto the backdrop: the effect
+    composites onto a transparent surface as it always does (CSS Compositing 1 §3.2 blends the
+    element after its filter, clip, mask and opacity)."""
+    from .effects import open_effect_layer
+
+    if grp.blend_mode == "normal":
+        return open_effect_layer(st, grp, bounds)
+    outer = open_layer(st, -1, 1.0, None, grp.blend_mode)
+    layer = open_effect_layer(st, grp, bounds)
+    layer.outer = outer
+    return layer
+
+
 def _close_layer(st: RenderState, layer: Layer) -> None:
     """Close any layer: effect layers composite through the effects module."""
     if layer.effect is not None:
         from .effects import close_effect_layer
 
         close_effect_layer(st, layer)
+        if layer.outer is not None:
+            close_layer(st, layer.outer)
         return
     close_layer(st, layer)
+    if layer.outer is not None:
+        close_layer(st, layer.outer)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -646,7 +678,13 @@ def _pushes_layer(st: RenderState, g: Group) -> bool:
     """
     if not g.needs_compositing:
         return False
-    clip_only = not g.opacity < 1.0 and g.filter_index < 0 and g.mask_index < 0
+    clip_only = (
+        not g.opacity < 1.0
+        and g.filter_index < 0
+        and g.mask_index < 0
+        and g.blend_mode == "normal"
+        and not g.isolate
+    )
     return not (clip_only and clip_is_simple(st, g.clip))
 
 
@@ -654,9 +692,14 @@ def draw_scene(st: RenderState) -> None:
     """Draw every primitive of ``st.scene`` in paint order onto ``st.ctx`` (identity matrix)."""
     s = st.scene
     n = len(s)
-    if n == 0:
-        return
     groups = s.groups
+    # filtered groups with no content still draw their filter, where they sit in paint order
+    empty_at: dict[int, list[int]] = {}
+    for g in groups:
+        if g.empty_at >= 0 and g.filter_index >= 0:
+            empty_at.setdefault(min(g.empty_at, n), []).append(g.index)
+    if n == 0 and not empty_at:
+        return
     ng = len(groups)
     # filters and masks (patterns are set up lazily by _set_paint)
     effects = any(g.filter_index >= 0 or g.mask_index >= 0 for g in groups)
@@ -695,36 +738,25 @@ def draw_scene(st: RenderState) -> None:
                 if layered[gi]:
                     extent = span.setdefault(gi, [i, i])
                     extent[1] = i
+    for members in empty_at.values():
+        for gi in members:  # an empty group's filter output is not in its ancestors' bounds
+            for enclosing in chain[gi]:
+                span.pop(enclosing, None)
     stack: list[tuple[int, Layer]] = []
     text_builder: Callable[[RenderState, int], bool] | None = None
     deadline = st.deadline
-    for i in range(n):
+    for i in range(n + 1 if empty_at else n):
         if deadline is not None:
             deadline.check()
+        for gi in empty_at.get(i, ()):
+            if not dead[gi]:
+                _enter(st, chain[gi], stack, span)
+        if i == n:
+            break
         g = group_of[i]
         if not (0 <= g < ng) or dead[g] or not visible[i]:
             continue
-        want = chain[g]
-        # close layers that do not enclose this primitive, open the ones that do
-        k = 0
-        while k < len(stack) and k < len(want) and stack[k][0] == want[k]:
-            k += 1
-        while len(stack) > k:
-            _close_layer(st, stack.pop()[1])
-        for gi in want[k:]:
-            grp = groups[gi]
-            first_last = span.get(gi)
-            bounds = (
-                _union_bounds(st.bounds, first_last[0], first_last[1])
-                if first_last is not None
-                else None
-            )
-            if grp.filter_index >= 0 or grp.mask_index >= 0:
-                from .effects import open_effect_layer
-
-                stack.append((gi, open_effect_layer(st, grp, bounds)))
-            else:
-                stack.append((gi, open_layer(st, grp.clip, grp.opacity, bounds)))
+        _enter(st, chain[g], stack, span)
         kind = kinds[i]
         if kind == _TEXT:
             if text_builder is None:
@@ -738,3 +770,35 @@ def draw_scene(st: RenderState) -> None:
             _draw_primitive(st, i, _shape_path)
     while stack:
         _close_layer(st, stack.pop()[1])
+
+
+def _enter(
+    st: RenderState,
+    want: tuple[int, ...],
+    stack: list[tuple[int, Layer]],
+    span: dict[int, list[int]],
+) -> None:
+    """Close the layers that do not enclose the next primitive and open the ones that do."""
+    groups = st.scene.groups
+    k = 0
+    while k < len(stack) and k < len(want) and stack[k][0] == want[k]:
+        k += 1
+    while len(stack) > k:
+        _close_layer(st, stack.pop()[1])
+    for gi in want[k:]:
+        grp = groups[gi]
+        first_last = span.get(gi)
+        bounds = (
+            _union_bounds(st.bounds, first_last[0], first_last[1])
+            if first_last is not None
+            else None
+        )
+        if grp.filter_index >= 0 or grp.mask_index >= 0:
+            stack.append((gi, _open_effect_layer(st, grp, bounds)))
+        else:
+            stack.append(
+                (
+                    gi,
+                    open_layer(st, grp.clip, grp.opacity, bounds, grp.blend_mode, grp.isolate),
+                )
+            )

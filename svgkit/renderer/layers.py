@@ -1,7 +1,7 @@
 """Clips and compositing scopes for the draw loop: a ``clip-path`` that is an intersection of
 single paths becomes a plain cairo clip, any other becomes an A8 mask covering the clip's pixel
-box; a layer is a ``save``/clip and, when opacity or a mask clip needs it, a pushed group painted
-back onto its parent when it closes.
+box; a layer is a ``save``/clip and, when opacity, a mask clip, a blend mode or isolation needs
+it, a pushed group painted back onto its parent (with the blend mode's operator) when it closes.
 
 The builder resolves a ``clipPath`` once per referencing element, so a document that references
 one clip path from 200 elements holds 200 equal :class:`~svgkit.scene.ClipPath` records. Masks are
@@ -24,6 +24,7 @@ from ..scene import FILL_RULE_EVENODD
 from .state import ClipMask, RenderState, append_path
 
 __all__ = [
+    "BLEND_OPERATORS",
     "ClipMask",
     "Layer",
     "apply_simple_clip",
@@ -210,17 +211,44 @@ def clip_mask(st: RenderState, k: int, alpha: float = 1.0, depth: int = 0) -> Cl
     return mask
 
 
+#: cairo's operator for each ``mix-blend-mode`` but ``normal``. pixman composites them as
+#: CSS Compositing 1 §5–6 defines them: source-over with the blended colour weighted by both
+#: alphas, on premultiplied pixels, the non-separable modes through the same SetLum/SetSat/ClipColor
+#: as the spec (both follow the PDF blend modes). ``plus-lighter`` (Level 2) is cairo's ADD.
+BLEND_OPERATORS: dict[str, Any] = {
+    "multiply": cairo.OPERATOR_MULTIPLY,
+    "screen": cairo.OPERATOR_SCREEN,
+    "overlay": cairo.OPERATOR_OVERLAY,
+    "darken": cairo.OPERATOR_DARKEN,
+    "lighten": cairo.OPERATOR_LIGHTEN,
+    "color-dodge": cairo.OPERATOR_COLOR_DODGE,
+    "color-burn": cairo.OPERATOR_COLOR_BURN,
+    "hard-light": cairo.OPERATOR_HARD_LIGHT,
+    "soft-light": cairo.OPERATOR_SOFT_LIGHT,
+    "difference": cairo.OPERATOR_DIFFERENCE,
+    "exclusion": cairo.OPERATOR_EXCLUSION,
+    "hue": cairo.OPERATOR_HSL_HUE,
+    "saturation": cairo.OPERATOR_HSL_SATURATION,
+    "color": cairo.OPERATOR_HSL_COLOR,
+    "luminosity": cairo.OPERATOR_HSL_LUMINOSITY,
+    "plus-lighter": cairo.OPERATOR_ADD,
+}
+
+
 class Layer:
     """One opened compositing scope: a save/clip and/or a pushed group; ``effect`` is set for
-    the layer of a filtered or masked group (see ``effects.open_effect_layer``)."""
+    the layer of a filtered or masked group (see ``effects.open_effect_layer``), ``outer`` for
+    the blending layer around such a group's effect layer."""
 
-    __slots__ = ("pushed", "mask_clip", "alpha", "effect")
+    __slots__ = ("pushed", "mask_clip", "alpha", "effect", "operator", "outer")
 
-    def __init__(self, pushed: bool, mask_clip: int, alpha: float) -> None:
+    def __init__(self, pushed: bool, mask_clip: int, alpha: float, operator: Any = None) -> None:
         self.pushed = pushed
         self.mask_clip = mask_clip
         self.alpha = alpha
         self.effect: Any = None
+        self.operator = operator  # None: source-over
+        self.outer: Layer | None = None
 
 
 def open_layer(
@@ -228,9 +256,14 @@ def open_layer(
     clip: int,
     alpha: float,
     bounds: tuple[float, float, float, float] | None = None,
+    blend: str = "normal",
+    isolate: bool = False,
 ) -> Layer:
     """Open a compositing scope. ``bounds`` (output px) encloses everything the layer will
-    draw: clipping to it first keeps cairo's intermediate surface small."""
+    draw: clipping to it first keeps cairo's intermediate surface small. A layer with a
+    ``blend`` mode other than ``normal`` is blended onto its backdrop when it closes; one that
+    ``isolate``-s (or blends) is always a pushed surface of its own, so what is drawn in it
+    blends only with the layer's own content."""
     ctx = st.ctx
     ctx.save()
     mask_clip = -1
@@ -240,7 +273,8 @@ def open_layer(
             ctx.new_path()
         else:
             mask_clip = clip
-    pushed = mask_clip >= 0 or alpha < 1.0
+    operator = BLEND_OPERATORS.get(blend) if blend != "normal" else None
+    pushed = mask_clip >= 0 or alpha < 1.0 or operator is not None or isolate
     if pushed:
         if bounds is not None:
             x0, y0 = math.floor(bounds[0]) - 1, math.floor(bounds[1]) - 1
@@ -248,16 +282,18 @@ def open_layer(
             ctx.rectangle(x0, y0, x1 - x0, y1 - y0)
             ctx.clip()
         ctx.push_group()
-    return Layer(pushed, mask_clip, alpha)
+    return Layer(pushed, mask_clip, alpha, operator)
 
 
 def close_layer(st: RenderState, layer: Layer) -> None:
     """Paint a layer opened by :func:`open_layer` onto its parent through its mask clip or with its
-    opacity, and restore the parent's state (effect layers close through
-    ``effects.close_effect_layer``)."""
+    opacity, blended as its operator says, and restore the parent's state (effect layers close
+    through ``effects.close_effect_layer``)."""
     ctx = st.ctx
     if layer.pushed:
         ctx.pop_group_to_source()
+        if layer.operator is not None:
+            ctx.set_operator(layer.operator)
         if layer.mask_clip >= 0:
             mask = clip_mask(st, layer.mask_clip, layer.alpha)
             if mask is not None:  # None: the clip hides the whole layer

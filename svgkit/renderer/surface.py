@@ -12,6 +12,7 @@ import contextlib
 import gc
 import math
 import numbers
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, Union
@@ -20,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ErrorCode, SVGKitError
+from ..font_set import SYSTEM_FONTS, FontOptions, font_options
 from ..limits import Deadline, Limits
 from ..scene import Scene
 
@@ -127,13 +129,23 @@ def parse_background(background: Background) -> tuple[float, float, float, float
     )
 
 
-def _as_scene(src: object, limits: Limits | None, repair: bool = False) -> Scene:
+def _blends(scene: Scene) -> bool:
+    """Whether any group of ``scene`` has a ``mix-blend-mode`` other than ``normal``."""
+    return any(g.blend_mode != "normal" for g in scene.groups)
+
+
+def _as_scene(
+    src: object, limits: Limits | None, repair: bool = False, fonts: FontOptions | None = None
+) -> Scene:
     if isinstance(src, Scene):
         return src
     if isinstance(src, (str, bytes, bytearray, memoryview)):
         from ..parsing import parse
 
-        return parse(src, limits, repair=repair)
+        fonts = fonts or SYSTEM_FONTS
+        return parse(
+            src, limits, repair=repair, font_dirs=fonts.font_dirs, system_fonts=fonts.system_fonts
+        )
     raise SVGKitError(
         ErrorCode.BAD_INPUT, f"expected a Scene or SVG text/bytes, got {type(src).__name__}"
     )
@@ -147,6 +159,8 @@ def render_surface(
     background: Background = None,
     limits: Limits | None = None,
     repair: bool = False,
+    font_dirs: Sequence[str | os.PathLike[str]] | None = None,
+    system_fonts: bool = True,
 ) -> Any:
     """Draw ``src`` into a new cairo ``ImageSurface`` (ARGB32, premultiplied) of the given size.
 
@@ -162,7 +176,8 @@ def render_surface(
     """
     width = check_size("width", width)
     height = check_size("height", height)
-    return _draw_surface(src, width, height, parse_background(background), limits, repair)
+    fonts = font_options(font_dirs, system_fonts)
+    return _draw_surface(src, width, height, parse_background(background), limits, repair, fonts)
 
 
 def _draw_surface(
@@ -172,6 +187,7 @@ def _draw_surface(
     bg: tuple[float, float, float, float] | None,
     limits: Limits | None,
     repair: bool,
+    fonts: FontOptions | None = None,
     pixels: npt.NDArray[np.uint8] | None = None,
 ) -> Any:
     """:func:`render_surface` for a size and background its caller has already checked.
@@ -184,7 +200,7 @@ def _draw_surface(
     from .state import RenderState, prepare_points
     from .work import check_render_work
 
-    scene = _as_scene(src, limits, repair)
+    scene = _as_scene(src, limits, repair, fonts)
     lim = limits if limits is not None else _DEFAULT_LIMITS
     try:
         if pixels is None:
@@ -201,8 +217,20 @@ def _draw_surface(
             ctx.set_operator(cairo.OPERATOR_CLEAR)
             ctx.paint()
             ctx.set_operator(cairo.OPERATOR_OVER)
+        # the caller's background lies under the finished picture: with blend modes in the
+        # document it goes in last, beneath (DEST_OVER), so nothing blends with it
+        under = None
         if bg is not None and bg[3] > 0:
-            ctx.set_source_rgba(*bg)
+            if _blends(scene):
+                under = bg
+            else:
+                ctx.set_source_rgba(*bg)
+                ctx.paint()
+        root_bg = scene.groups[0].background if scene.groups else None
+        if root_bg is not None:
+            # the root's CSS background-color covers the whole canvas, behind the content and
+            # outside the root's own opacity, clip and effects, as browsers paint it
+            ctx.set_source_rgba(*root_bg)
             ctx.paint()
         t_out = output_matrix(scene.canvas, width, height)
         check_render_work(scene, width, height, t_out, lim)
@@ -222,6 +250,10 @@ def _draw_surface(
         )
         state.deadline = Deadline(lim.time_budget_s, ErrorCode.RENDER_TIMEOUT)
         draw_scene(state)
+        if under is not None:
+            ctx.set_operator(cairo.OPERATOR_DEST_OVER)
+            ctx.set_source_rgba(*under)
+            ctx.paint()
         surface.flush()
     except SVGKitError:
         raise
@@ -248,6 +280,8 @@ def render(
     background: Background = None,
     limits: Limits | None = None,
     repair: bool = False,
+    font_dirs: Sequence[str | os.PathLike[str]] | None = None,
+    system_fonts: bool = True,
 ) -> npt.NDArray[np.uint8]:
     """Render an SVG (or a parsed :class:`Scene`) to straight RGBA pixels.
 
@@ -269,6 +303,10 @@ def render(
     repair
         When ``src`` is text, fix the XML mistakes models make before drawing (see
         :func:`svgkit.parse`); the repairs are recorded in the Scene's warnings.
+    font_dirs, system_fonts
+        When ``src`` is text, the fonts its text may use (see :func:`svgkit.parse`):
+        ``font_dirs=svgkit.font_set.pinned_font_files(), system_fonts=False`` renders the same
+        pixels on every machine. A :class:`Scene` keeps the fonts it was parsed with.
 
     Returns
     -------
@@ -294,7 +332,8 @@ def render(
     width = check_size("width", width)
     height = check_size("height", height)
     bg = parse_background(background)
-    return render_checked(src, width, height, bg, limits=limits, repair=repair)
+    fonts = font_options(font_dirs, system_fonts)
+    return render_checked(src, width, height, bg, limits=limits, repair=repair, fonts=fonts)
 
 
 def render_checked(
@@ -306,6 +345,7 @@ def render_checked(
     limits: Limits | None = None,
     repair: bool = False,
     out: npt.NDArray[np.uint8] | None = None,
+    fonts: FontOptions | None = None,
 ) -> npt.NDArray[np.uint8]:
     """:func:`render` for arguments its caller has already checked.
 
@@ -322,6 +362,8 @@ def render_checked(
         ``None`` or straight RGBA floats in [0, 1], as :func:`parse_background` returns them.
     limits, repair
         As :func:`render`.
+    fonts
+        The checked ``font_dirs`` / ``system_fonts`` of :func:`render` (``None``: system fonts).
     out
         Optional C-contiguous ``uint8`` array of shape ``(height, width, 4)`` that receives the
         pixels (cairo draws into it; after a failure it may hold part of a picture).
@@ -354,11 +396,11 @@ def render_checked(
                     ErrorCode.RENDER_MEMORY, f"out of memory while rendering: {exc}"
                 ) from None
         with _gc_paused():
-            surface = _draw_surface(src, width, height, background, limits, repair, pixels)
+            surface = _draw_surface(src, width, height, background, limits, repair, fonts, pixels)
         surface.finish()  # cairo lets go of the array
         return argb32_to_rgba_inplace(pixels)
     with _gc_paused():
-        surface = _draw_surface(src, width, height, background, limits, repair)
+        surface = _draw_surface(src, width, height, background, limits, repair, fonts)
     try:
         return argb32_to_rgba(
             surface.get_data(),

@@ -247,8 +247,9 @@ def estimate_render_work(scene: Scene, width: int, height: int, t_out: Affine) -
 
 
 def _layers(scene: Scene, width: int, height: int, t_out: Affine) -> tuple[int, int]:
-    """Pixels composited by the layers of groups (opacity, clip, mask, filter) and the bytes of
-    layer surfaces alive at once (the deepest chain of nested layers).
+    """Pixels composited by the layers of groups (opacity, clip, mask, filter, blending and
+    isolation) and the bytes of layer surfaces alive at once (the deepest chain of nested
+    layers).
 
     A layer covers its primitives' painted box, or the filter or mask region for an effect."""
     groups = scene.groups
@@ -298,6 +299,11 @@ def _layers(scene: Scene, width: int, height: int, t_out: Affine) -> tuple[int, 
             bytes_per_px += 4.0
         area = float(_device_area(box, width, height, t_out)[0])
         pixels += passes * area
+        if g.blend_mode != "normal" and (g.filter_index >= 0 or g.mask_index >= 0):
+            # the effect's result is blended through one more layer over the whole output
+            outer = float(width * height)
+            pixels += 2.0 * outer
+            above += 4.0 * outer
         chain_bytes[g.index] = above + bytes_per_px * area
         peak = max(peak, chain_bytes[g.index])
     return int(pixels), int(peak)

@@ -8,13 +8,13 @@ the shared core of ``image``; the primitives live by family in ``blur``, ``compo
 """
 
 from ...filter_spec import (
+    BLEND_MODES,
     LUMINANCE_TO_ALPHA_MATRIX,
     SUPPORTED_KINDS,
     hue_rotate_matrix,
     saturate_matrix,
 )
 from .blur import blur_box_sizes
-from .composite import BLEND_MODES
 from .graph import apply_filter, unsupported_kinds
 from .image import filter_pixel_box, linear_to_srgb, srgb_to_linear
 

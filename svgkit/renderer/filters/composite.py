@@ -10,6 +10,7 @@ import math
 import numpy as np
 from numba import njit
 
+from ...filter_spec import BLEND_MODES
 from ...scene import FilterPrimitive
 from .image import (
     _EMPTY,
@@ -326,27 +327,6 @@ def _op_merge(ctx: _Context, prim: FilterPrimitive, ins: list[_Image], sub: Box)
             x0, y0, x1, y1 = part
             _over_kernel(ctx.pixels(image, space), out, y0, y1, x0, x1)
     return _Image(out, box, space)
-
-
-BLEND_MODES: tuple[str, ...] = (
-    "normal",
-    "multiply",
-    "screen",
-    "overlay",
-    "darken",
-    "lighten",
-    "color-dodge",
-    "color-burn",
-    "hard-light",
-    "soft-light",
-    "difference",
-    "exclusion",
-    "hue",
-    "saturation",
-    "color",
-    "luminosity",
-)
-"""feBlend modes (Compositing and Blending Level 1); an unknown mode blends as ``normal``."""
 
 
 def _op_blend(ctx: _Context, prim: FilterPrimitive, ins: list[_Image], sub: Box) -> _Image:

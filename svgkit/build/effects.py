@@ -23,16 +23,17 @@ from ..color import parse_color
 from ..filter_spec import (
     LUMINANCE_TO_ALPHA_MATRIX,
     SUPPORTED_KINDS,
+    chain_filters,
     hue_rotate_matrix,
     saturate_matrix,
 )
 from ..ingest.safe_xml import SVG_NS, local_name
 from ..scene import Canvas, Filter, FilterPrimitive, Mask, PaintKind, Pattern, Scene
 from .clip import Clip
-from .context import URL, BBoxFn, Ctx, chain_attr, href_of
+from .context import ROW_FIELDS, URL, BBoxFn, Ctx, chain_attr, href_of
 from .units import normalise_par, parse_opacity, viewbox_transform
 
-__all__ = ["CSS_FILTER", "resolve_group_effects", "resolve_pattern"]
+__all__ = ["CSS_FILTER", "filter_space", "resolve_group_effects", "resolve_pattern"]
 
 CSS_FILTER = re.compile(r"^\s*([a-z-]+)\((.*)\)\s*$", re.IGNORECASE)
 _FE_KINDS = {
@@ -87,13 +88,67 @@ def _user_bbox_of_range(
     return (bx, by, bx + bw, by + bh)
 
 
+class _UserPoints:
+    """The accumulated primitives' points in their own user space, for bounding boxes in a
+    rotated or skewed group's user space (built on first need)."""
+
+    def __init__(self, b: Clip) -> None:
+        rows = b.acc.rows
+        field_n, field_t = ROW_FIELDS.index("n_pts"), ROW_FIELDS.index("transform")
+        n_pts = np.fromiter((r[field_n] for r in rows), np.int64, len(rows))
+        self.offsets = np.zeros(len(rows) + 1, np.int64)
+        n_pts.cumsum(out=self.offsets[1:])
+        self.points = np.asarray(b.acc.points, np.float64).reshape(-1, 2)
+        self.transforms = [r[field_t] for r in rows]
+        self.texts = b.texts
+
+
+def _rotated_user_bbox(
+    pts: _UserPoints, bbox: np.ndarray, start: int, end: int, ctm: Affine
+) -> tuple[float, float, float, float] | None:
+    """The union of the primitives' boxes in the user space of a group whose ``ctm`` rotates or
+    skews, from their points (a path lies in the hull of its points, and the hull of a circle's
+    or ellipse's control points is its own box). Mapping the canvas box back instead would
+    inflate it: the box of a rotated box is larger. Text runs, which have no points, map their
+    canvas box back."""
+    inv = invert(ctm)
+    if inv is None or end <= start:
+        return None
+    xs: list[float] = []
+    ys: list[float] = []
+    for i in range(start, end):
+        lo, hi = int(pts.offsets[i]), int(pts.offsets[i + 1])
+        if i in pts.texts or hi <= lo:
+            one = _user_bbox_of_range(bbox, i, i + 1, ctm)
+            if one is not None:
+                xs += [one[0], one[2]]
+                ys += [one[1], one[3]]
+            continue
+        rel = multiply(inv, tuple(pts.transforms[i]))
+        p = pts.points[lo:hi]
+        ux = rel[0] * p[:, 0] + rel[2] * p[:, 1] + rel[4]
+        uy = rel[1] * p[:, 0] + rel[3] * p[:, 1] + rel[5]
+        ok = np.isfinite(ux) & np.isfinite(uy)
+        if ok.any():
+            xs += [float(ux[ok].min()), float(ux[ok].max())]
+            ys += [float(uy[ok].min()), float(uy[ok].max())]
+    if not xs:
+        return None
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
 # ------------------------------------------------------------------------------ group effects
 def resolve_group_effects(b: Clip, bbox: np.ndarray) -> None:
     """Resolve the filter, mask and objectBoundingBox clip of every group that asked for one,
     now that bboxes exist."""
+    pts: _UserPoints | None = None
     for rec in b.pending:
         g = b.groups[rec.group]
-        user_bbox = _user_bbox_of_range(bbox, rec.start, rec.end, rec.ctm)
+        if filter_space(rec.ctm)[1] == IDENTITY:
+            user_bbox = _user_bbox_of_range(bbox, rec.start, rec.end, rec.ctm)
+        else:
+            pts = pts if pts is not None else _UserPoints(b)
+            user_bbox = _rotated_user_bbox(pts, bbox, rec.start, rec.end, rec.ctm)
         fi = mi = -1
         clip = g.clip
         if rec.clip:
@@ -118,11 +173,18 @@ def _resolve_filter(
     v = value.strip()
     if not v or v == "none":
         return -1
+    funcs = _css_functions(v)
+    if funcs is not None and len(funcs) > 1 and any(name == "url" for name, _ in funcs):
+        return _filter_list(b, funcs, el, ctm, user_bbox, ctx)
     m = URL.match(v)
     if m is None:
         return _css_filter(b, v, el, ctm, user_bbox, ctx)
     if m.group(2).strip():
-        b.warn("UNSUPPORTED_EFFECT", "only the first filter of a filter list is applied", el)
+        b.warn(
+            "INVALID_ATTRIBUTE",
+            f"filter={v[:60]!r} does not parse; only its first filter applies",
+            el,
+        )
     target = b.by_id.get(m.group(1))
     if target is None or local_name(target.tag)[1] != "filter":
         # SVG 1.1 and browsers: an element whose filter reference is missing or is not a
@@ -156,6 +218,7 @@ def _resolve_filter(
         rh = b.length(chain_attr(chain, "height") or "120%", 0.0, target, "height", "y", vp)
     if rw <= 0 or rh <= 0:
         return _append_filter(b, target, (0.0, 0.0, 0.0, 0.0), ())
+    ctm, to_canvas = filter_space(ctm)
     region = _corners_bbox(ctm, rx, ry, rw, rh)
     owner = next((f for f in chain if any(_is_fe(c) for c in f)), None)
     if owner is None:
@@ -196,7 +259,38 @@ def _resolve_filter(
         prims.append(
             FilterPrimitive(kind, inputs, child.get("result", "").strip(), sub, linear, params)
         )
-    return _append_filter(b, target, region, tuple(prims))
+    return _append_filter(b, target, region, tuple(prims), to_canvas)
+
+
+def _filter_list(
+    b: Clip, funcs: list[tuple[str, str]], el: ET.Element, ctm: Affine, user_bbox: Any, ctx: Ctx
+) -> int:
+    """A filter list with ``url()`` references (Filter Effects 1 §5: each filter applies to the
+    result of the one before it), resolved part by part (a reference, or a run of CSS filter
+    functions) and chained into one filter by :func:`~svgkit.filter_spec.chain_filters`. A
+    reference the element cannot be filtered with (used inside its own feImage) is skipped; an
+    invalid function invalidates the whole list, as for a list of functions alone."""
+    items: list[str] = []
+    for name, args in funcs:
+        text = f"{name}({args})"
+        if name != "url" and items and not items[-1].startswith("url("):
+            items[-1] += " " + text
+        else:
+            items.append(text)
+    start = len(b.filters)
+    parts: list[Filter] = []
+    for text in items:
+        k = _resolve_filter(b, text, el, ctm, user_bbox, ctx)
+        if k >= 0:
+            parts.append(b.filters[k])
+        elif not text.startswith("url("):
+            del b.filters[start:]
+            return -1
+    del b.filters[start:]
+    if not parts:
+        return -1
+    b.filters.append(chain_filters(parts, _STANDARD_INPUTS))
+    return len(b.filters) - 1
 
 
 _STANDARD_INPUTS = frozenset(
@@ -337,9 +431,44 @@ def _append_filter(
     target: ET.Element,
     region: tuple[float, float, float, float],
     prims: tuple[FilterPrimitive, ...],
+    to_canvas: Affine = IDENTITY,
 ) -> int:
-    b.filters.append(Filter(target.get("id", ""), region, prims))
+    b.filters.append(Filter(target.get("id", ""), region, prims, to_canvas))
     return len(b.filters) - 1
+
+
+#: Skew or rotation terms of an element transform below this fraction of its scale are float
+#: noise: the filter is resolved straight in canvas px.
+_AXIS_ALIGNED = 1e-9
+
+
+def filter_space(ctm: Affine) -> tuple[Affine, Affine]:
+    """Split an element's user → canvas transform for filtering, as ``(into, to_canvas)``.
+
+    Filter Effects applies a filter in the element's user space. When ``ctm`` only scales,
+    flips and translates, that space is axis-aligned with the canvas and the filter is resolved
+    straight in canvas px: ``(ctm, IDENTITY)``. Otherwise (skew, rotation) the filter is
+    resolved in the user space scaled by the lengths ``sx``, ``sy`` of ``ctm``'s columns
+    (``into = diag(sx, sy)``), and ``to_canvas = ctm ∘ diag(1/sx, 1/sy)`` carries the result
+    onto the canvas, the decomposition browsers (Skia's ``decomposeScale``) use. A singular or
+    non-finite ``ctm`` stays as it is (nothing under it is visible).
+
+    Examples
+    --------
+    >>> filter_space((2.0, 0.0, 0.0, 3.0, 5.0, 6.0))
+    ((2.0, 0.0, 0.0, 3.0, 5.0, 6.0), (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    >>> filter_space((0.0, 2.0, -2.0, 0.0, 10.0, 0.0))  # rotated 90° and scaled by 2
+    ((2.0, 0.0, 0.0, 2.0, 0.0, 0.0), (0.0, 1.0, -1.0, 0.0, 10.0, 0.0))
+    """
+    a, b, c, d, e, f = ctm
+    sx, sy = math.hypot(a, b), math.hypot(c, d)
+    if not (math.isfinite(sx) and math.isfinite(sy) and sx > 0.0 and sy > 0.0):
+        return ctm, IDENTITY
+    if abs(b) <= _AXIS_ALIGNED * sx and abs(c) <= _AXIS_ALIGNED * sy:
+        return ctm, IDENTITY
+    if not (math.isfinite(e) and math.isfinite(f)):
+        return ctm, IDENTITY
+    return (sx, 0.0, 0.0, sy, 0.0, 0.0), (a / sx, b / sx, c / sy, d / sy, e, f)
 
 
 def _numbers(text: str | None) -> list[float]:
@@ -810,6 +939,7 @@ def _css_filter(b: Clip, value: str, el: ET.Element, ctm: Affine, user_bbox: Any
         return -1
     if user_bbox is None:
         return -1
+    ctm, to_canvas = filter_space(ctm)
     sx, sy = math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])
     if re.search(r"\d(em|ex)\b", value):  # em lengths are relative to this element's font
         b.font_size_hint = b.font_size(b.element_style(el, ctx)[0], el, ctx)
@@ -830,7 +960,7 @@ def _css_filter(b: Clip, value: str, el: ET.Element, ctm: Affine, user_bbox: Any
     prims = tuple(
         FilterPrimitive(kind, ("",), "", region, False, params) for kind, params in resolved
     )
-    b.filters.append(Filter("", region, prims))
+    b.filters.append(Filter("", region, prims, to_canvas))
     return len(b.filters) - 1
 
 
@@ -892,7 +1022,9 @@ def _resolve_mask(
             nested = _resolve_mask(b, mstyle["mask"], target, ctm, user_bbox, ctx)
     finally:
         b.active_refs.discard(ref)
-    b.masks.append(Mask(ref, _corners_bbox(ctm, x, y, w, h), luminance, content, nested))
+    into, to_canvas = filter_space(ctm)  # a rotated region is a parallelogram on the canvas
+    region = _corners_bbox(into, x, y, w, h)
+    b.masks.append(Mask(ref, region, luminance, content, nested, to_canvas))
     return len(b.masks) - 1
 
 
@@ -924,6 +1056,10 @@ def resolve_pattern(
     ref = target.get("id", "")
     if ref in b.active_refs:
         return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1  # a pattern painting itself paints none
+    if b.active_refs and _leads_back(b, target):
+        # a cycle through other patterns is cut where it starts, as Chrome and resvg do: inside
+        # pattern A, a paint of pattern B whose content paints with A paints nothing
+        return PaintKind.NONE, (0.0, 0.0, 0.0, 0.0), -1
     chain = b.href_chain(target, ("pattern",))
     vp = ctx.viewport
     obb = (chain_attr(chain, "patternUnits") or "objectBoundingBox").strip() != "userSpaceOnUse"
@@ -974,6 +1110,37 @@ def resolve_pattern(
     mean = _content_mean_colour(content)
     b.patterns.append(Pattern(ref, (x, y, w, h), to_device, content))
     return PaintKind.PATTERN, (mean[0], mean[1], mean[2], paint_opacity), len(b.patterns) - 1
+
+
+_PAINT_URL = re.compile(r"url\(\s*['\"]?\s*#([^'\")\s]+)")
+#: Elements :func:`_leads_back` looks at before giving up (and answering no).
+_MAX_CYCLE_SCAN = 10000
+
+
+def _leads_back(b: Clip, target: ET.Element) -> bool:
+    """Whether the content of pattern ``target`` (or of the patterns its ``fill``/``stroke``
+    paints reach, transitively) paints with a pattern whose content is being built."""
+    stack = [target]
+    seen: set[int] = set()
+    scanned = 0
+    while stack:
+        pattern = stack.pop()
+        if id(pattern) in seen:
+            continue
+        seen.add(id(pattern))
+        for owner in b.href_chain(pattern, ("pattern",)):
+            for node in owner.iter():
+                scanned += 1
+                if scanned > _MAX_CYCLE_SCAN:
+                    return False
+                for name in ("fill", "stroke", "style"):
+                    for m in _PAINT_URL.finditer(node.get(name) or ""):
+                        if m.group(1) in b.active_refs:
+                            return True
+                        nxt = b.by_id.get(m.group(1))
+                        if nxt is not None and local_name(nxt.tag)[1] == "pattern":
+                            stack.append(nxt)
+    return False
 
 
 def _content_mean_colour(scene: Scene) -> tuple[float, float, float]:

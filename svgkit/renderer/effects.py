@@ -44,7 +44,7 @@ import numpy as np
 import numpy.typing as npt
 from numba import njit
 
-from ..affine import Affine, invert, multiply, singular_values
+from ..affine import IDENTITY, Affine, invert, multiply, singular_values
 from ..scene import Group, Scene
 from .layers import Layer, apply_simple_clip, clip_is_simple, clip_mask, open_layer
 from .state import RenderState, cairo_matrix, prepare_points
@@ -253,10 +253,20 @@ def _nested_state(
 # ---------------------------------------------------------------------------------------------
 
 
+class _Grid(NamedTuple):
+    """The pixel grid a filter under a skew or rotation runs on: its own space scaled to about
+    output resolution, so that the grid is axis-aligned with the filter region."""
+
+    width: int
+    height: int
+    to_grid: Affine  # filter space → grid pixels: a scale and a translation
+    to_output: Affine  # grid pixels → output px
+
+
 class _Effect:
     """What an effect layer needs when it closes."""
 
-    __slots__ = ("parent", "surface", "box", "filter_index", "mask_index")
+    __slots__ = ("parent", "surface", "box", "filter_index", "mask_index", "grid")
 
     def __init__(self, parent: Any, filter_index: int, mask_index: int) -> None:
         self.parent = parent  # the cairo context to paint the result onto
@@ -264,10 +274,18 @@ class _Effect:
         self.box: Box = _EMPTY  # its pixel box
         self.filter_index = filter_index
         self.mask_index = mask_index
+        # set when the filter runs on its own grid; ``surface`` is then a recording surface
+        self.grid: _Grid | None = None
+
+
+def _filter_matrix(st: RenderState, filt: Any) -> Affine:
+    """The filter's own space (see ``Filter.transform``) → output px."""
+    return st.t_out if filt.transform == IDENTITY else multiply(st.t_out, filt.transform)
 
 
 def _filter_box(st: RenderState, k: int) -> Box:
-    return _pixel_box(st.scene.filters[k].region, st.t_out, st.width, st.height)
+    filt = st.scene.filters[k]
+    return _pixel_box(filt.region, _filter_matrix(st, filt), st.width, st.height)
 
 
 # Primitives whose output pixel reads other input pixels: only through them can content outside
@@ -308,15 +326,101 @@ def _filter_work_box(st: RenderState, k: int) -> Box:
     if not _moves_pixels(filt):
         return _filter_box(st, k)
     margin = max(st.width, st.height)
-    return _pixel_box(filt.region, st.t_out, st.width, st.height, margin)
+    return _pixel_box(filt.region, _filter_matrix(st, filt), st.width, st.height, margin)
+
+
+# Primitives whose result does not depend on the orientation of the pixel grid, as long as the
+# grid is a rotated (or mirrored) copy of the filter space at the same scale: per-pixel
+# operations, offsets (mapped through the transform) and isotropic blurs.
+_ROTATION_SAFE_KINDS = frozenset(
+    {
+        "feBlend",
+        "feColorMatrix",
+        "feComponentTransfer",
+        "feComposite",
+        "feDropShadow",
+        "feFlood",
+        "feGaussianBlur",
+        "feMerge",
+        "feOffset",
+    }
+)
+_CONFORMAL_EPS = 1e-9
+
+
+def _needs_grid(st: RenderState, filt: Any) -> bool:
+    """Whether a filter with a ``transform`` must run on its own grid (:func:`_filter_grid`).
+
+    Running it straight in output px gives the same picture, without resampling it twice and
+    at no extra cost, when the filter space maps to output px by a rotation or mirror times a
+    uniform scale, every primitive is in :data:`_ROTATION_SAFE_KINDS` with an isotropic blur,
+    and every subregion is the filter region (the region itself is clipped exactly when the
+    result is painted). Drop shadows on rotated elements, the common case, take that path."""
+    a, b, c, d = _filter_matrix(st, filt)[:4]
+    k = math.hypot(a, b)
+    rotation = abs(a - d) <= _CONFORMAL_EPS * k and abs(b + c) <= _CONFORMAL_EPS * k
+    mirror = abs(a + d) <= _CONFORMAL_EPS * k and abs(b - c) <= _CONFORMAL_EPS * k
+    if not (k > 0.0 and (rotation or mirror)):
+        return True
+    for prim in filt.primitives:
+        if prim.kind not in _ROTATION_SAFE_KINDS or prim.subregion != filt.region:
+            return True
+        std = prim.params.get("std_dev")
+        if isinstance(std, (tuple, list)) and len(std) == 2 and std[0] != std[1]:
+            return True
+    return False
+
+
+def _filter_grid(st: RenderState, filt: Any, box: Box) -> _Grid | None:
+    """The grid a filter with a rotated or skewed ``transform`` runs on, covering the part of
+    its region whose pixels map into the output pixel ``box`` (``None``: degenerate).
+
+    The grid scales the filter space by the lengths ``kx``, ``ky`` of the columns of its
+    mapping to output px, so a grid pixel has the area of an output pixel when that mapping is
+    a rotation and lengths keep their output size along each axis."""
+    to_out = _filter_matrix(st, filt)
+    kx, ky = math.hypot(to_out[0], to_out[1]), math.hypot(to_out[2], to_out[3])
+    if not (math.isfinite(kx) and math.isfinite(ky) and kx > 0.0 and ky > 0.0):
+        return None
+    grid_to_out = multiply(to_out, (1.0 / kx, 0.0, 0.0, 1.0 / ky, 0.0, 0.0))
+    back = invert(grid_to_out)
+    if back is None or not all(math.isfinite(v) for v in back):
+        return None
+    x0, y0, x1, y1 = box
+    # the grid pixels that land in ``box``, one pixel more around for the resampling
+    reach = _pixel_box((x0, y0, x1 - x0, y1 - y0), back, 1 << 30, 1 << 30, 1 << 30)
+    reach = (reach[0] - 1, reach[1] - 1, reach[2] + 1, reach[3] + 1)
+    scale: Affine = (kx, 0.0, 0.0, ky, 0.0, 0.0)
+    full = _pixel_box(filt.region, scale, 1 << 30, 1 << 30, 1 << 30)
+    gx0, gy0, gx1, gy1 = _intersect(full, reach)
+    if gx1 <= gx0 or gy1 <= gy0:
+        if _is_empty(full):
+            return None
+        # no grid pixel reaches the output (rounding at its edge): nothing of the result shows,
+        # but the layer must still hide the unfiltered content
+        gx0, gy0, gx1, gy1 = full[0], full[1], full[0] + 1, full[1] + 1
+    if max(gx1 - gx0, gy1 - gy0) > _MAX_SURFACE_SIDE:
+        return None
+    return _Grid(
+        gx1 - gx0,
+        gy1 - gy0,
+        (kx, 0.0, 0.0, ky, -float(gx0), -float(gy0)),
+        multiply(grid_to_out, (1.0, 0.0, 0.0, 1.0, float(gx0), float(gy0))),
+    )
 
 
 def _area(box: Box) -> int:
     return 0 if _is_empty(box) else (box[2] - box[0]) * (box[3] - box[1])
 
 
+def _mask_matrix(st: RenderState, mask: Any) -> Affine:
+    """The mask region's space (see ``Mask.transform``) → output px."""
+    return st.t_out if mask.transform == IDENTITY else multiply(st.t_out, mask.transform)
+
+
 def _mask_box(st: RenderState, k: int) -> Box:
-    return _pixel_box(st.scene.masks[k].region, st.t_out, st.width, st.height)
+    mask = st.scene.masks[k]
+    return _pixel_box(mask.region, _mask_matrix(st, mask), st.width, st.height)
 
 
 def effect_hides(st: RenderState, grp: Group) -> bool:
@@ -379,6 +483,7 @@ def open_effect_layer(
     """Open the layer of a group with a filter and/or a mask (see the module docstring)."""
     filter_index = grp.filter_index
     box = _EMPTY
+    grid: _Grid | None = None
     if filter_index >= 0:
         # the whole region when the budget allows, else only its part on the output
         box = _filter_work_box(st, filter_index)
@@ -387,7 +492,18 @@ def open_effect_layer(
         if area > budget[1] or max(box[2] - box[0], box[3] - box[1]) > _MAX_SURFACE_SIDE:
             box = _filter_box(st, filter_index)
             area = _area(box)
-        if area > budget[1]:
+        filt = st.scene.filters[filter_index]
+        if filt.transform != IDENTITY and area <= budget[1] and _needs_grid(st, filt):
+            grid = _filter_grid(st, filt, box)
+            area = 0 if grid is None else max(area, grid.width * grid.height)
+            if grid is None:
+                st.warn(
+                    "FILTER_NOT_APPLIED",
+                    "the filter's transform leaves no pixel grid; drawn without the filter",
+                    "filter",
+                )
+                filter_index = -1
+        if filter_index >= 0 and area > budget[1]:
             st.warn(
                 "FILTER_NOT_APPLIED",
                 "filter regions exceed the per-render pixel budget; drawn without the filter",
@@ -418,9 +534,16 @@ def open_effect_layer(
                 kind,
             )
         x0, y0, x1, y1 = box
-        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, x1 - x0, y1 - y0)
-        surface.set_device_offset(-x0, -y0)
-        effect.surface, effect.box = surface, box
+        surface: Any
+        if grid is None:
+            surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, x1 - x0, y1 - y0)
+            surface.set_device_offset(-x0, -y0)
+        else:
+            # recorded in output px and replayed onto the filter's grid when the group closes:
+            # the replay maps the vector drawing, so nothing is resampled before the filter
+            extents = cairo.Rectangle(x0, y0, x1 - x0, y1 - y0)
+            surface = cairo.RecordingSurface(cairo.CONTENT_COLOR_ALPHA, extents)
+        effect.surface, effect.box, effect.grid = surface, box, grid
         st.ctx = cairo.Context(surface)
     else:
         # a mask only: draw in a pushed group, bounded by the mask region (invisible outside)
@@ -447,14 +570,29 @@ def _filtered(st: RenderState, effect: _Effect) -> Any:
     it (its memory is already paged in); returned without device offset."""
     from .filters import apply_filter
 
-    x0, y0 = effect.box[0], effect.box[1]
+    x0, y0, x1, y1 = effect.box
     filt = st.scene.filters[effect.filter_index]
-    images = _fe_images(st, filt, effect.box)
+    grid = effect.grid
     surface = effect.surface
-    surface.flush()
+    if grid is None:
+        surface.flush()
+        t = _filter_matrix(st, filt)
+        to_layer: Affine = (t[0], t[1], t[2], t[3], t[4] - x0, t[5] - y0)
+        width, height = x1 - x0, y1 - y0
+    else:
+        recording = surface
+        recording.flush()
+        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, grid.width, grid.height)
+        replay = cairo.SurfacePattern(recording)
+        replay.set_matrix(cairo_matrix(grid.to_output))
+        gctx = cairo.Context(surface)
+        gctx.set_source(replay)
+        gctx.paint()
+        del gctx
+        surface.flush()
+        to_layer, width, height = grid.to_grid, grid.width, grid.height
+    images = _fe_images(st, filt, width, height, to_layer)
     layer = _surface_to_float(surface)
-    t = st.t_out
-    to_layer = (t[0], t[1], t[2], t[3], t[4] - x0, t[5] - y0)
     result = apply_filter(layer, filt, to_layer, deadline=st.deadline, images=images)
     _float_to_bytes(result, _argb_pixels(surface), _ORDER)
     surface.mark_dirty()
@@ -462,12 +600,15 @@ def _filtered(st: RenderState, effect: _Effect) -> Any:
     return surface
 
 
-def _fe_images(st: RenderState, filt: Any, box: Box) -> dict[int, npt.NDArray[np.float32]]:
-    """The picture of each ``feImage`` primitive with content (a nested Scene in canvas px),
-    drawn over the filter's pixel box as float32 premultiplied RGBA. Each counts against the
-    render's filter pixel budget; past it the primitive places nothing, with a warning."""
+def _fe_images(
+    st: RenderState, filt: Any, width: int, height: int, t: Affine
+) -> dict[int, npt.NDArray[np.float32]]:
+    """The picture of each ``feImage`` primitive with content (a nested Scene in the filter's
+    space), drawn through ``t`` (filter space → layer pixels) onto a ``width × height`` layer as
+    float32 premultiplied RGBA. Each counts against the render's filter pixel budget; past it
+    the primitive places nothing, with a warning."""
     images: dict[int, npt.NDArray[np.float32]] = {}
-    x0, y0, x1, y1 = box
+    box = (0, 0, width, height)
     for i, prim in enumerate(filt.primitives):
         content = prim.params.get("content") if prim.kind == "feImage" else None
         if not isinstance(content, Scene) or not len(content):
@@ -481,12 +622,11 @@ def _fe_images(st: RenderState, filt: Any, box: Box) -> dict[int, npt.NDArray[np
             )
             continue
         budget[1] -= _area(box)
-        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, x1 - x0, y1 - y0)
-        surface.set_device_offset(-x0, -y0)
-        nested = _nested_state(st, content, cairo.Context(surface), st.width, st.height, st.t_out)
+        surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
+        nested = _nested_state(st, content, cairo.Context(surface), width, height, t)
         st.draw_nested(nested)
         surface.flush()
-        pixels = np.empty((y1 - y0, x1 - x0, 4), np.float32)
+        pixels = np.empty((height, width, 4), np.float32)
         _bytes_to_float(_argb_pixels(surface), pixels, _ORDER)
         images[i] = pixels
     return images
@@ -503,7 +643,13 @@ def close_effect_layer(st: RenderState, layer: Layer) -> None:
         x0, y0, x1, y1 = effect.box
         parent.rectangle(x0, y0, x1 - x0, y1 - y0)
         parent.clip()
-        parent.set_source_surface(result, x0, y0)
+        filt = st.scene.filters[effect.filter_index]
+        if filt.transform != IDENTITY:
+            _clip_to_region(parent, filt.region, _filter_matrix(st, filt))
+        if effect.grid is None:
+            parent.set_source_surface(result, x0, y0)
+        else:
+            _set_grid_source(effect, result)
     else:
         parent.pop_group_to_source()
     if effect.mask_index >= 0:
@@ -535,6 +681,36 @@ def close_effect_layer(st: RenderState, layer: Layer) -> None:
     parent.restore()
 
 
+def _clip_to_region(ctx: Any, rect: tuple[float, float, float, float], m: Affine) -> None:
+    """Clip ``ctx`` (output px) to the parallelogram ``rect`` maps to through ``m``."""
+    rx, ry, rw, rh = rect
+    ctx.new_path()
+    for i, (px, py) in enumerate(((rx, ry), (rx + rw, ry), (rx + rw, ry + rh), (rx, ry + rh))):
+        x, y = m[0] * px + m[2] * py + m[4], m[1] * px + m[3] * py + m[5]
+        if i == 0:
+            ctx.move_to(x, y)
+        else:
+            ctx.line_to(x, y)
+    ctx.close_path()
+    ctx.clip()
+
+
+def _set_grid_source(effect: _Effect, result: Any) -> None:
+    """Set a filter result computed on its own grid as the parent's source, mapped back to
+    output px (bilinear)."""
+    grid = effect.grid
+    assert grid is not None
+    parent = effect.parent
+    pattern = cairo.SurfacePattern(result)
+    back = invert(grid.to_output)
+    pattern.set_matrix(cairo_matrix(back if back is not None else IDENTITY))
+    # the grid is rounded outwards around the region: padding only reaches pixels the
+    # parallelogram clip has already cut
+    pattern.set_extend(cairo.EXTEND_PAD)
+    pattern.set_filter(cairo.FILTER_BILINEAR)
+    parent.set_source(pattern)
+
+
 def _mask_values(st: RenderState, k: int, box: Box, depth: int) -> npt.NDArray[np.float32] | None:
     """Mask ``k``'s value over the output pixels of ``box`` (``None``: the box is empty)."""
     if _is_empty(box):
@@ -549,10 +725,8 @@ def _mask_values(st: RenderState, k: int, box: Box, depth: int) -> npt.NDArray[n
         surface.set_device_offset(-ix0, -iy0)
         mctx = cairo.Context(surface)
         # the exact (anti-aliased) region: the pixel box only rounds it outwards
-        rx, ry, rw, rh = mask.region
+        _clip_to_region(mctx, mask.region, _mask_matrix(st, mask))
         t = st.t_out
-        mctx.rectangle(rx * t[0] + t[4], ry * t[3] + t[5], rw * t[0], rh * t[3])
-        mctx.clip()
         st.draw_nested(_nested_state(st, mask.content, mctx, st.width, st.height, t))
         surface.flush()
         window = values[iy0 - y0 : iy1 - y0, ix0 - x0 : ix1 - x0]
@@ -587,9 +761,12 @@ _FALLBACK = "mean colour"  # cache marker: the tile was over the pixel budget
 #: Pixels across which the content of a tile thinner than an output pixel is drawn before it is
 #: averaged (see :func:`_tile_surface`).
 _MEAN_SIDE = 16
-#: Most tile pixels per output pixel a pattern matrix may have, and largest tile-pixel coordinate
-#: of a drawn pixel: pixman samples in 16.16 fixed point, so a larger coordinate wraps (the paint
-#: comes out transparent) and a larger scale makes cairo fail with CAIRO_STATUS_NO_MEMORY.
+#: Most tile pixels per output pixel across a tile edge (see :func:`_lattice_scales`), and
+#: largest tile-pixel coordinate of a drawn pixel: pixman samples in 16.16 fixed point, so a
+#: larger coordinate wraps (the paint comes out transparent) and a much larger scale makes cairo
+#: fail with CAIRO_STATUS_NO_MEMORY. A pattern matrix built from the capped densities scales by
+#: at most ``√2 · 4/3 ·`` this (both edges, and a side rounded to whole pixels): beyond twice it
+#: the lattice is degenerate.
 _MAX_MINIFY = 4.0
 _MAX_TILE_COORD = 30000.0
 
@@ -657,6 +834,30 @@ def _draw_tile(st: RenderState, pat: Any, tw: int, th: int, kx: float, ky: float
     return tile
 
 
+def _lattice_scales(to_out: Affine) -> tuple[float, float, float, float]:
+    """``(sx, sy, nx, ny)`` of the pattern → output matrix ``to_out``, in output px per pattern
+    unit: the tile's pixel density along its x and y edges, and the spacing of its lattice
+    lines across them.
+
+    A tile pixel must not span more than an output pixel along either edge, or the tile is
+    undersampled where the output resolves it: ``sx`` and ``sy`` are the lengths of the images
+    of the unit edges (the columns ``hypot(a, b)``, ``hypot(c, d)``). Under a skew the device
+    then crosses several tile pixels per output pixel across an edge, so each is capped at
+    :data:`_MAX_MINIFY` times the lattice spacing there (the tile is resampled at most that
+    much). Whether the repeats are finer than an output pixel is the distance between
+    neighbouring lattice lines: lines ``u = const`` lie ``|det| / hypot(c, d)`` output px
+    apart per unit of ``u`` (and ``|det| / hypot(a, b)`` for ``v``), which is shorter than an
+    edge's own length whenever the lattice is skewed. (The rows ``hypot(a, c)``, ``hypot(b, d)``
+    measure the output axes, not the tile's, and undersample a tile that is rotated and
+    stretched.)"""
+    a, b, c, d = to_out[0], to_out[1], to_out[2], to_out[3]
+    ex, ey = math.hypot(a, b), math.hypot(c, d)
+    det = abs(a * d - b * c)
+    nx = det / ey if ey > 0.0 else 0.0
+    ny = det / ex if ex > 0.0 else 0.0
+    return min(ex, _MAX_MINIFY * nx), min(ey, _MAX_MINIFY * ny), nx, ny
+
+
 def _tile_surface(st: RenderState, k: int) -> Any:
     """Pattern ``k``'s tile drawn once (cached per render): a :class:`_Tile`, a :class:`_Solid`,
     ``None`` when the pattern paints nothing, or :data:`_FALLBACK` when the tile would exceed
@@ -666,9 +867,10 @@ def _tile_surface(st: RenderState, k: int) -> Any:
     averaged into one: its repeats are finer than a pixel, so only their mean along that edge
     shows. A tile one pixel wide along an edge shows the same whatever period it is given there,
     so that pixel is given one output pixel of length, and no tile pixel is ever smaller than an
-    output pixel along an edge. A tile under a pixel along both edges is its content's mean
-    colour; so is a lattice so skewed that a tile pixel would still cover less than
-    ``1 / _MAX_MINIFY`` of an output pixel."""
+    output pixel along an edge. "Shorter than a pixel" is measured across the lattice lines
+    (see :func:`_lattice_scales`): a skewed lattice can have long edges and still repeat more
+    than once per output pixel. A tile under a pixel both ways is its content's mean colour;
+    so is a degenerate lattice (see :data:`_MAX_MINIFY`)."""
     cache = st.pattern_cache
     if k in cache:
         return cache[k]
@@ -684,9 +886,8 @@ def _tile_surface(st: RenderState, k: int) -> Any:
         and w > 0
         and h > 0
     ):
-        sx = math.hypot(to_out[0], to_out[1])
-        sy = math.hypot(to_out[2], to_out[3])
-        thin_x, thin_y = w * sx < 1.0, h * sy < 1.0
+        sx, sy, nx, ny = _lattice_scales(to_out)
+        thin_x, thin_y = w * nx < 1.0, h * ny < 1.0
         tw, kx = (_MEAN_SIDE, _MEAN_SIDE / w) if thin_x else _tile_side(w, sx)
         th, ky = (_MEAN_SIDE, _MEAN_SIDE / h) if thin_y else _tile_side(h, sy)
         budget = _budget(st)
@@ -711,9 +912,9 @@ def _tile_surface(st: RenderState, k: int) -> Any:
                 if thin_x or thin_y:
                     tile = _average_axes(tile, thin_x, thin_y)
                     if thin_x:
-                        ux = 1.0 / sx  # one output pixel
+                        ux = 1.0 / nx  # one output pixel across the lattice lines
                     if thin_y:
-                        uy = 1.0 / sy
+                        uy = 1.0 / ny
                 m = cairo_matrix(multiply(to_out, (ux, 0.0, 0.0, uy, x, y)))
                 matrix: Affine | None = None
                 try:
@@ -723,7 +924,7 @@ def _tile_surface(st: RenderState, k: int) -> Any:
                     pass
                 if matrix is None or not all(math.isfinite(v) for v in matrix):
                     out = _surface_mean(tile)
-                elif singular_values(matrix)[0] > _MAX_MINIFY:
+                elif singular_values(matrix)[0] > 2.0 * _MAX_MINIFY:
                     out = _surface_mean(tile)  # a near-degenerate (skewed) lattice
                 else:
                     out = _Tile(tile, matrix)

@@ -302,6 +302,9 @@ def _blurred(
     return blurred[oy : oy + out_box[3] - out_box[1], ox : ox + out_box[2] - out_box[0]], out_box
 
 
+# an offset this close to a whole pixel is that pixel (float noise from transforms)
+_OFFSET_SNAP = 1e-3
+
 # below this std deviation in output px a Gaussian's neighbour weight is under 1e-21: no blur
 _NEGLIGIBLE_STD_DEV = 0.1
 
@@ -325,9 +328,16 @@ def _op_gaussian_blur(ctx: _Context, prim: FilterPrimitive, ins: list[_Image], s
     return _placed(ctx, box, values, space)
 
 
+def _whole_px(v: float) -> int:
+    """An offset in output px as whole pixels, truncated toward zero as Firefox and resvg do (a
+    7.5 px offset moves 7 px); a value within float noise of an integer snaps to it."""
+    nearest = round(v) if math.isfinite(v) else 0.0
+    return _clamp_int(nearest if abs(v - nearest) < _OFFSET_SNAP else v)
+
+
 def _offset_px(ctx: _Context, dx: float, dy: float) -> tuple[int, int]:
     a, b, c, d = ctx.linear
-    return _clamp_int(round(a * dx + c * dy)), _clamp_int(round(b * dx + d * dy))
+    return _whole_px(a * dx + c * dy), _whole_px(b * dx + d * dy)
 
 
 def _shifted(box_in: Box, pixels: F32, dx: int, dy: int, sub: Box) -> tuple[F32, Box]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 import time
 import xml.etree.ElementTree as ET
 
@@ -533,8 +534,21 @@ class TestProperties:
         except SVGKitError as err:
             assert err.code in {"NO_SVG", "TRUNCATED"}
             return
-        assert svg.rstrip(" \t\r\n>").endswith("</svg")
+        # the root may carry a namespace prefix (<svg:svg>), closed by the same name
+        assert re.search(r"</(?:[A-Za-z_][\w.-]*:)?svg\s*>$", svg), svg
         assert extract_svg(svg) == svg
+
+    @example("<A:svg", True)
+    @example("<x:svg xmlns:x='http://www.w3.org/2000/svg'><x:rect/>", True)
+    @given(arbitrary_text(), st.booleans())
+    def test_a_prefixed_root_is_closed_with_its_own_name(self, text: str, repair: bool) -> None:
+        try:
+            svg = extract_svg(text, repair=repair)
+        except SVGKitError:
+            return
+        opening = re.match(r"<((?:[A-Za-z_][\w.-]*:)?svg)", svg)
+        assert opening is not None
+        assert svg.rstrip().endswith(f"</{opening.group(1)}>")
 
     @settings(max_examples=40)  # generating documents is the slow part
     @given(svg_documents())

@@ -34,16 +34,21 @@ _WHICH: tuple[str, ...] = ("last", "first", "largest")
 # Everything the scanner reacts to that starts with "<", in one pattern so one search finds the
 # next event. Alternatives are literal or bounded; "\s*" before ">" can only run over one
 # whitespace run, which no other match attempt re-reads.
-_MARKUP = re.compile(
-    r"<(?:"
-    r"(?P<mark>/?(?:think|thinking|answer))>"
-    # the root may carry a namespace prefix (<svg:svg xmlns:svg="…">); the parser checks that
-    # the prefix is bound to the SVG namespace
-    r"|(?P<open>(?:[A-Za-z_][\w.-]*:)?svg)(?=[\s/>]|\Z)"
-    r"|(?P<close>/(?:[A-Za-z_][\w.-]*:)?svg)\s*>"
-    r"|(?P<skip>!--|!\[CDATA\[|\?)"
-    r")"
-)
+def _markup(root: str) -> re.Pattern[str]:
+    return re.compile(
+        r"<(?:"
+        r"(?P<mark>/?(?:think|thinking|answer))>"
+        rf"|(?P<open>{root})(?=[\s/>]|\Z)"
+        rf"|(?P<close>/{root})\s*>"
+        r"|(?P<skip>!--|!\[CDATA\[|\?)"
+        r")"
+    )
+
+
+_MARKUP = _markup("svg")
+# the root may carry a namespace prefix (<svg:svg xmlns:svg="…">; the parser checks that the
+# prefix is bound to the SVG namespace); only text holding ":svg" pays for the prefix search
+_MARKUP_PREFIXED = _markup(r"(?:[A-Za-z_][\w.-]*:)?svg")
 # A run of three or more backticks or tildes; whether it starts a line is checked by hand.
 _FENCE_RUN = re.compile(r"`{3,}|~{3,}")
 _BACKTICKS = re.compile(r"`+")
@@ -498,12 +503,13 @@ def _scan(text: str) -> list[_Found]:
         found.append(_Found(start, root, end, complete, root_source, root_think, root_answer))
 
     pos = 0
-    markup = _MARKUP.search(text, 0)
+    pattern = _MARKUP_PREFIXED if ":svg" in text else _MARKUP
+    markup = pattern.search(text, 0)
     fences = _FenceFinder(text)
     fence_line = fences.next(0)
     while True:
         if markup is not None and markup.start() < pos:
-            markup = _MARKUP.search(text, pos)
+            markup = pattern.search(text, pos)
         if fence_line is not None and fence_line[1] < pos:
             fence_line = fences.next(pos)
         if markup is None and fence_line is None:

@@ -386,9 +386,27 @@ def resolve_font(
     >>> resolve_font(("no-such-font-xyz", "monospace"))[0]
     'monospace'
     """
+    options = font_set.active_fonts()
+    key = (os.environ.get("FONTCONFIG_FILE", ""), options, families, int(weight), style)
+    hit = _resolve_cache.get(key)
+    if hit is None:
+        if len(_resolve_cache) > 4096:
+            _resolve_cache.clear()
+        hit = _resolve_cache[key] = _resolve_font(families, weight, style, options)
+    return hit
+
+
+_resolve_cache: dict[
+    tuple[str, font_set.FontOptions, tuple[str, ...], int, str], tuple[str, FontRef | None]
+] = {}
+
+
+def _resolve_font(
+    families: tuple[str, ...], weight: int, style: str, options: font_set.FontOptions
+) -> tuple[str, FontRef | None]:
     slant = slant_index(style)
     lib = _fc()
-    conf = _config(lib, font_set.active_fonts()) if lib is not None else None
+    conf = _config(lib, options) if lib is not None else None
     bare = conf is not None and bool(conf.generic)  # a set without system fonts or aliases
     fallback: FontRef | None = None
     for raw in families:

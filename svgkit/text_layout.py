@@ -232,7 +232,7 @@ class PathPlacement:
     start_offset: float
 
 
-@dataclass
+@dataclass(slots=True)
 class Cluster:
     """One typographic character as placed: segment ``seg``, global index ``char`` of its first
     character and ``n_chars`` characters; its glyphs with their offsets from the cluster
@@ -268,15 +268,12 @@ class Cluster:
         """The cluster's glyphs in run coordinates (``y`` from ``baseline``, ``cluster`` from
         ``seg_start``)."""
         out = []
+        cluster, rotate, scale = self.char - seg_start, self.rotate, self.scale
         for g, ox, oy in self.glyphs:
-            gx, gy = self.point(ox * self.scale, oy)
+            gx, gy = self.point(ox * scale, oy)
             out.append(
-                g._replace(
-                    x=gx,
-                    y=gy - baseline,
-                    cluster=self.char - seg_start,
-                    rotate=self.rotate,
-                    scale=self.scale,
+                Glyph(
+                    g.font_file, g.face_index, g.glyph_id, gx, gy - baseline, cluster, rotate, scale
                 )
             )
         return out
@@ -345,7 +342,7 @@ def layout_text(
         seg_of.extend([k] * len(s.text))
     pos = positions
     # values on the later characters of a typographic character are consumed but unused
-    for i in range(1, n):
+    for i in range(1, 0 if text.isascii() else n):  # ASCII has no marks or joiners
         if is_mark(text[i], text[i - 1]) and seg_of[i] == seg_of[i - 1]:
             pos.x[i] = pos.y[i] = pos.dx[i] = pos.dy[i] = pos.rotate[i] = None
     chunk_starts = [
@@ -459,6 +456,8 @@ def bidi_levels(text: str) -> list[int]:
     >>> bidi_levels("ab \u05d0\u05d1 12 \u05d2.")
     [0, 0, 0, 1, 1, 1, 2, 2, 1, 1, 0]
     """
+    if text.isascii():
+        return [0] * len(text)  # no right-to-left letters: one left-to-right run
     kinds: list[str] = []
     last_strong = "L"
     for ch in text:

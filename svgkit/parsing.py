@@ -12,7 +12,7 @@ from typing import Union
 
 from .build import build_scene
 from .errors import _DiagnosticSink
-from .font_set import font_options, using_fonts
+from .font_set import SYSTEM_FONTS, active_fonts, font_options, using_fonts
 from .ingest.document import read_document
 from .limits import Limits, limit_error
 from .scene import Scene
@@ -89,13 +89,20 @@ def parse(
         raise ValueError(
             f"Expected `flatten_tolerance` to be a positive float, but got {flatten_tolerance}"
         )
-    fonts = font_options(font_dirs, system_fonts)
+    fonts = (
+        SYSTEM_FONTS
+        if font_dirs is None and system_fonts is True
+        else font_options(font_dirs, system_fonts)
+    )
     sink = _DiagnosticSink()
     document = read_document(text, limits, repair=repair, sink=sink)
     try:
         # text is laid out while building: the font set must be in force for the whole build
-        with using_fonts(fonts):
+        if fonts is active_fonts():
             scene = build_scene(document.parsed, limits, sink, float(flatten_tolerance))
+        else:
+            with using_fonts(fonts):
+                scene = build_scene(document.parsed, limits, sink, float(flatten_tolerance))
     except RecursionError:
         raise limit_error("max_depth", "recursion limit", limits.max_depth) from None
     object.__setattr__(scene, "source_bytes", len(document.text.encode("utf-8", "surrogatepass")))

@@ -120,17 +120,42 @@ class Units(BuildState):
             text = value
         if not text or not text.strip():
             return IDENTITY
-        origin = (
-            self.transform_origins.get(id(el)) if self.transform_origins and value is None else None
-        )
-        if origin is not None and origin != (0.0, 0.0):
-            # CSS Transforms 1 §6: the transform applies about its origin
-            ox, oy = origin
-            m = self._transform_list(text, el)
-            return multiply(
-                multiply((1.0, 0.0, 0.0, 1.0, ox, oy), m), (1.0, 0.0, 0.0, 1.0, -ox, -oy)
+        if value is None and self.transform_origins:
+            origin = self.transform_origins.get(id(el))
+            if origin is not None and origin != (0.0, 0.0):
+                # CSS Transforms 1 §6: the transform applies about its origin
+                ox, oy = origin
+                m = self.transform_of(el, text)
+                return multiply(
+                    multiply((1.0, 0.0, 0.0, 1.0, ox, oy), m), (1.0, 0.0, 0.0, 1.0, -ox, -oy)
+                )
+        fast = _TRANSFORMS.get(text)
+        if fast is None:
+            fast = parse_transform_fast(text)
+            if fast is not None and len(_TRANSFORMS) < 4096:
+                _TRANSFORMS[text] = fast
+        if fast is not None:
+            a, b, c, d, e, f = fast
+            # a finite sum has finite terms: only a non-finite sum needs the term-by-term test
+            if not math.isfinite(a + b + c + d + e + f) and not is_finite(fast):
+                raise limit_error(
+                    "max_coordinate", f"transform={text!r}", self.limits.max_coordinate
+                )
+            return fast
+        if not _TRANSFORM_LIST.match(text):
+            self.warn(
+                "INVALID_ATTRIBUTE", f"transform={text!r} is not a transform list; ignored", el
             )
-        return self._transform_list(text, el)
+            return IDENTITY
+        try:
+            m = Matrix(text)
+        except Exception:
+            self.warn("INVALID_ATTRIBUTE", f"transform={text!r} could not be parsed", el)
+            return IDENTITY
+        t = (float(m.a), float(m.b), float(m.c), float(m.d), float(m.e), float(m.f))
+        if not is_finite(t):
+            raise limit_error("max_coordinate", f"transform={text!r}", self.limits.max_coordinate)
+        return t
 
     def transform_origin(
         self, raw: str, el: ET.Element, viewport: tuple[float, float]
@@ -165,35 +190,6 @@ class Units(BuildState):
             self.warn("INVALID_ATTRIBUTE", f"transform-origin={raw!r} is not an origin", el)
             return None
         return values[0], values[1]
-
-    def _transform_list(self, text: str, el: ET.Element) -> Affine:
-        fast = _TRANSFORMS.get(text)
-        if fast is None:
-            fast = parse_transform_fast(text)
-            if fast is not None and len(_TRANSFORMS) < 4096:
-                _TRANSFORMS[text] = fast
-        if fast is not None:
-            a, b, c, d, e, f = fast
-            # a finite sum has finite terms: only a non-finite sum needs the term-by-term test
-            if not math.isfinite(a + b + c + d + e + f) and not is_finite(fast):
-                raise limit_error(
-                    "max_coordinate", f"transform={text!r}", self.limits.max_coordinate
-                )
-            return fast
-        if not _TRANSFORM_LIST.match(text):
-            self.warn(
-                "INVALID_ATTRIBUTE", f"transform={text!r} is not a transform list; ignored", el
-            )
-            return IDENTITY
-        try:
-            m = Matrix(text)
-        except Exception:
-            self.warn("INVALID_ATTRIBUTE", f"transform={text!r} could not be parsed", el)
-            return IDENTITY
-        t = (float(m.a), float(m.b), float(m.c), float(m.d), float(m.e), float(m.f))
-        if not is_finite(t):
-            raise limit_error("max_coordinate", f"transform={text!r}", self.limits.max_coordinate)
-        return t
 
     def viewbox(self, el: ET.Element) -> tuple[float, float, float, float] | None:
         """The element's ``viewBox``; invalid values warn and give ``None``."""

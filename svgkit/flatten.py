@@ -64,6 +64,8 @@ MAX_CHORDS_PER_CUBIC = 4096
 _MOVE, _LINE = int(Command.MOVE), int(Command.LINE)
 _CUBIC, _CLOSE = int(Command.CUBIC), int(Command.CLOSE)
 _INT64_MAX = 2**63 - 1
+# read once: building a Limits per call costs more than the flattening of a small scene
+_DEFAULT_MAX_POINTS = Limits().max_points
 # the flags svgkit.geometry's kernels are compiled with (numba compiles its own overloads, such
 # as np.empty, once per set of flags)
 _KERNEL_FLAGS: dict[str, Any] = {"no_cfunc_wrapper": True}
@@ -365,7 +367,7 @@ def _flatten(
     max_points: int | None,
 ) -> FlatGeometry:
     tol = float(tolerance) if math.isfinite(tolerance) and tolerance > 0 else 0.1
-    bound = Limits().max_points if max_points is None else int(max_points)
+    bound = _DEFAULT_MAX_POINTS if max_points is None else int(max_points)
     if codes.size and (codes.max() > _CLOSE):
         raise SVGKitError(ErrorCode.BAD_GEOMETRY, f"unknown path command code {int(codes.max())}")
     n_points, points, sub_off, closed, prim_off = _flatten_kernel(

@@ -150,6 +150,29 @@ def test_relations_are_consistent(text):
             assert "behind" in predicates
 
 
+@given(object_scenes())
+def test_relations_match_relation_pair_by_pair(text):
+    # relations() measures each unordered pair once and decides both orders from it; the
+    # result must be exactly what relation() gives for each ordered pair, metrics included
+    objs = objects(text)
+    table = {(r.a, r.b): r for r in relations(objs, include_empty=True)}
+    assert len(table) == len(objs) * (len(objs) - 1)
+    for a in objs:
+        for b in objs:
+            if a is b:
+                continue
+            one = relation(a, b)
+            both = table[(a.index, b.index)]
+            assert both.predicates == one.predicates
+            assert json.dumps(both.metrics) == json.dumps(one.metrics)  # NaN-safe, exact
+
+
+def test_relations_refuses_what_is_not_an_object():
+    objs = objects((FIXTURES / "relations_occlusion.svg").read_text())
+    with pytest.raises(TypeError, match="SceneObject"):
+        relations([objs[0], "box"])  # type: ignore[list-item]
+
+
 def test_relation_api():
     objs = objects((FIXTURES / "relations_occlusion.svg").read_text())
     r = relation(objs[3], objs[2])

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ErrorCode, SVGKitError
-from ..scene import PaintKind, PrimitiveKind, Scene
+from ..scene import Scene
 from . import kernels as K
 from ._compile import ensure_compiled
 
@@ -173,20 +173,21 @@ def _group_tables(scene: Scene) -> tuple[FloatArray, npt.NDArray[np.bool_], list
     """Per group: cumulative opacity, whether paint inside may occlude (no mask/filter on the
     chain), and the chain of clip indices (outermost first)."""
     ng = len(scene.groups)
-    opacity = np.ones(ng)
-    occluding = np.ones(ng, dtype=np.bool_)
+    # Python lists, converted once: numpy scalar reads and writes cost far more per group
+    opacity = [1.0] * ng
+    occluding = [True] * ng
     clips: list[tuple[int, ...]] = [()] * ng
     for g in scene.groups:  # parents come before their children
         own_clip = (g.clip,) if g.clip >= 0 else ()
         if g.parent >= 0:
-            opacity[g.index] = opacity[g.parent] * g.opacity
+            opacity[g.index] = opacity[g.parent] * float(g.opacity)
             occluding[g.index] = occluding[g.parent] and not (g.mask or g.filter)
             clips[g.index] = clips[g.parent] + own_clip
         else:
-            opacity[g.index] = g.opacity
+            opacity[g.index] = float(g.opacity)
             occluding[g.index] = not (g.mask or g.filter)
             clips[g.index] = own_clip
-    return opacity, occluding, clips
+    return (np.array(opacity, dtype=np.float64), np.array(occluding, dtype=np.bool_), clips)
 
 
 def _clip_runs(scene: Scene, clip: int, gw: int, gh: int, sx: float, sy: float,
@@ -252,8 +253,9 @@ def _build(scene: Scene, resolution: int) -> Analysis:
     length_inside = geo[:, 5].copy()
     length_centroid = geo[:, 6:8].copy()
     area_exact = geo[:, 8] > 0.5
-    is_text = kind == PrimitiveKind.TEXT
-    is_image = kind == PrimitiveKind.IMAGE
+    # plain ints: comparing an array with an IntEnum member costs microseconds more
+    is_text = kind == K.KIND_TEXT
+    is_image = kind == K.KIND_IMAGE
     area[is_text] *= TEXT_INK_FRACTION
     area_inside[is_text] *= TEXT_INK_FRACTION
 
@@ -264,7 +266,7 @@ def _build(scene: Scene, resolution: int) -> Analysis:
     occluding_groups = g_occluding[group]
     sw_dev = np.asarray(scene.stroke_width_device, dtype=np.float64)
     stroke_kind = _c(scene.stroke_kind, np.uint8)
-    has_stroke = (stroke_kind != PaintKind.NONE) & (sw_dev > 0) & ~is_text & ~is_image
+    has_stroke = (stroke_kind != K.PAINT_NONE) & (sw_dev > 0) & ~is_text & ~is_image
     stroke_area = np.where(has_stroke, length * sw_dev, 0.0)
     stroke_area_inside = np.where(has_stroke, length_inside * sw_dev, 0.0)
     (layer_prim, layer_part, layer_rgb, layer_alpha, layer_opaque, layer_rule,
@@ -300,18 +302,22 @@ def _build(scene: Scene, resolution: int) -> Analysis:
                 assert runs is not None
                 mask_list.append(runs)
             layer_mask[L] = chain_index[chain]
-    mask_offsets = np.concatenate(
-        [[0], np.cumsum([len(r) for r in mask_list], dtype=np.int64)]).astype(np.int64)
-    mask_runs = (np.concatenate(mask_list) if mask_list else np.zeros((0, 3))).astype(np.int32)
+    if mask_list:
+        mask_offsets = np.concatenate(
+            [[0], np.cumsum([len(r) for r in mask_list], dtype=np.int64)]).astype(np.int64)
+        mask_runs = np.concatenate(mask_list).astype(np.int32)
+    else:
+        mask_offsets = np.zeros(1, dtype=np.int64)
+        mask_runs = np.zeros((0, 3), dtype=np.int32)
 
     # outlines: stroke half width in device px, at least half an analysis pixel
     cap = np.asarray(scene.line_cap, dtype=np.int64)[layer_prim]
     dash_off = np.asarray(scene.dash_offsets, dtype=np.int64)
-    det_scale = np.where(np.asarray(scene.stroke_width) > 0,
-                         sw_dev / np.where(scene.stroke_width > 0, scene.stroke_width, 1.0),
-                         1.0) if n else np.zeros(0)
     dash_values_dev = np.asarray(scene.dash_values, dtype=np.float64)
     if dash_values_dev.size:
+        det_scale = np.where(np.asarray(scene.stroke_width) > 0,
+                             sw_dev / np.where(scene.stroke_width > 0, scene.stroke_width, 1.0),
+                             1.0) if n else np.zeros(0)
         owner = np.repeat(np.arange(n), np.diff(dash_off))
         dash_values_dev = dash_values_dev * det_scale[owner]
     layer_dash_offsets = np.zeros(n_layers + 1, dtype=np.int64)
@@ -345,8 +351,13 @@ def _build(scene: Scene, resolution: int) -> Analysis:
                   layer_painted[layer_part == K.PART_FILL])
         area[~area_exact] = fill_px[~area_exact] * pw * ph
         area_inside[~area_exact] = area[~area_exact]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        vis_centroid = np.column_stack([sums[:, 0] * pw, sums[:, 1] * ph]) / visible_px[:, None]
+    vis_sums = np.empty((n, 2))
+    vis_sums[:, 0] = sums[:, 0] * pw
+    vis_sums[:, 1] = sums[:, 1] * ph
+    # NaN where nothing shows (the sums are 0 there: 0 / 0); dividing only elsewhere spares
+    # entering np.errstate, which costs more than the division
+    vis_centroid = np.full((n, 2), np.nan)
+    np.divide(vis_sums, visible_px[:, None], out=vis_centroid, where=visible_px[:, None] > 0)
     return Analysis(
         scene=scene, resolution=resolution, grid_width=gw, grid_height=gh, pixel_w=pw,
         pixel_h=ph, eff_opacity=eff_opacity, occluding_groups=occluding_groups, area=area,

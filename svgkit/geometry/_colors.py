@@ -50,6 +50,7 @@ _PROTO_RGB = np.array(
 )
 _CACHE_SIZE = 65536
 _cache: dict[int, tuple[str, float]] = {}
+_hex_cache: dict[tuple[float, ...], str] = {}
 
 
 def rgb_to_hex(rgb: Sequence[float] | npt.NDArray[Any]) -> str:
@@ -60,10 +61,17 @@ def rgb_to_hex(rgb: Sequence[float] | npt.NDArray[Any]) -> str:
     >>> rgb_to_hex((1.0, 0.5, 0.0))
     '#ff8000'
     """
-    vals = [float(v) for v in rgb[:3]]
+    vals = tuple([float(v) for v in rgb[:3]])
+    found = _hex_cache.get(vals)  # a scene repeats a handful of paints; formatting costs µs
+    if found is not None:
+        return found
     if any(math.isnan(v) for v in vals):
-        return ""
-    return "#" + "".join(f"{round(min(1.0, max(0.0, v)) * 255):02x}" for v in vals)
+        return ""  # not cached: NaN keys never compare equal
+    out = "#" + "".join(f"{round(min(1.0, max(0.0, v)) * 255):02x}" for v in vals)
+    if len(_hex_cache) >= _CACHE_SIZE:
+        _hex_cache.clear()
+    _hex_cache[vals] = out
+    return out
 
 
 @lru_cache(maxsize=4096)

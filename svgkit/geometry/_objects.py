@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -354,7 +354,7 @@ def _partition(scene: Scene, merge_margin: float) -> list[_Spec]:
     diag = math.hypot(scene.canvas.width, scene.canvas.height)
     margin = merge_margin * diag
     has_fill = np.asarray(scene.fill_kind) != PaintKind.NONE
-    main_rgba = np.where(has_fill[:, None], scene.fill_rgba, scene.stroke_rgba)
+    main_rgba = np.where(has_fill[:, None], scene.fill_rgba, scene.stroke_rgba).tolist()
     sb = np.asarray(scene.stroke_bbox, dtype=np.float64).reshape(-1, 4)
 
     def group_label(g: int) -> str:
@@ -463,46 +463,76 @@ def objects(
     canvas_area = scene.canvas.width * scene.canvas.height
     backdrop_px = BACKDROP_SHARE * a.grid_width * a.grid_height
     layer_kind = np.asarray(scene.kind)[a.layer_prim] if a.layer_prim.size else np.zeros(0)
-    layer_is_shape = ~np.isin(layer_kind, [int(k) for k in _NOT_SHAPES])
+    layer_is_shape = (~np.isin(layer_kind, [int(k) for k in _NOT_SHAPES])).tolist()
     sb = np.asarray(scene.stroke_bbox, dtype=np.float64).reshape(-1, 4)
-    out: list[SceneObject] = []
+    # per-layer values as Python lists, and each object's layers, gathered once: reading numpy
+    # scalars one by one in the loop below costs more than the rest of it
+    top_px = layer_obj_top.tolist()
+    layer_painted = a.layer_painted.tolist()
+    layer_alpha = a.layer_alpha.tolist()
+    no_colour = np.isnan(a.layer_rgb[:, 0]).tolist() if len(a.layer_rgb) else []
+    layer_rgb = a.layer_rgb.tolist()
+    obj_layers: list[list[int]] = [[] for _ in specs]
+    for L, k in enumerate(layer_obj.tolist()):
+        if k >= 0:
+            obj_layers[k].append(L)
+    # per-object pixel counts and visible extents for all objects at once (integer run
+    # columns: exact whichever way they are reduced)
+    p_offsets = np.asarray(p_off, dtype=np.int64)
+    v_offsets = np.asarray(v_off, dtype=np.int64)
+    painted_cum = np.zeros(p_offsets[-1] + 1, dtype=np.int64)
+    np.cumsum(p_runs[: p_offsets[-1], 2] - p_runs[: p_offsets[-1], 1], out=painted_cum[1:])
+    painted_counts = (painted_cum[p_offsets[1:]] - painted_cum[p_offsets[:-1]]).tolist()
+    shown = v_offsets[1:] > v_offsets[:-1]
+    extents: dict[int, tuple[float, float, float, float]] = {}
+    if shown.any():
+        used = v_runs[: v_offsets[-1]]
+        starts = v_offsets[:-1][shown]
+        extents = dict(zip(np.nonzero(shown)[0].tolist(), zip(
+            (np.minimum.reduceat(used[:, 1], starts) * pw).tolist(),
+            (np.minimum.reduceat(used[:, 0], starts) * ph).tolist(),
+            (np.maximum.reduceat(used[:, 2], starts) * pw).tolist(),
+            ((np.maximum.reduceat(used[:, 0], starts) + 1) * ph).tolist(),
+        )))
+    obj_sums = sums.tolist()
+    sb_rows = sb.tolist()
+    sb_finite = cast("list[bool]", np.isfinite(sb).all(axis=1).tolist())
+    pending: list[dict[str, Any]] = []
     for k, s in enumerate(specs):
         painted = p_runs[p_off[k] : p_off[k + 1]]
         visible = v_runs[v_off[k] : v_off[k + 1]]
-        painted_px = int((painted[:, 2] - painted[:, 1]).sum()) if painted.size else 0
-        visible_px = int(sums[k, 0])
-        if visible.size:
-            vb = (float(visible[:, 1].min() * pw), float(visible[:, 0].min() * ph),
-                  float(visible[:, 2].max() * pw), float((visible[:, 0].max() + 1) * ph))
-            centroid = (float(sums[k, 1] / visible_px * pw), float(sums[k, 2] / visible_px * ph))
+        painted_px = painted_counts[k]
+        visible_px = int(obj_sums[k][0])
+        vb = extents.get(k, (math.nan,) * 4)
+        centroid = ((obj_sums[k][1] / visible_px * pw, obj_sums[k][2] / visible_px * ph)
+                    if visible_px else (math.nan, math.nan))
+        if s.stop - s.start == 1:  # one primitive: its own box (the usual case)
+            bbox = tuple(sb_rows[s.start]) if sb_finite[s.start] else (math.nan,) * 4
         else:
-            vb = (math.nan,) * 4
-            centroid = (math.nan, math.nan)
-        boxes = sb[s.start : s.stop]
-        finite = np.isfinite(boxes).all(axis=1)
-        bbox = (
-            (float(boxes[finite, 0].min()), float(boxes[finite, 1].min()),
-             float(boxes[finite, 2].max()), float(boxes[finite, 3].max()))
-            if finite.any() else (math.nan,) * 4
-        )
+            boxes = sb[s.start : s.stop]
+            finite = np.isfinite(boxes).all(axis=1)
+            bbox = (
+                (float(boxes[finite, 0].min()), float(boxes[finite, 1].min()),
+                 float(boxes[finite, 2].max()), float(boxes[finite, 3].max()))
+                if finite.any() else (math.nan,) * 4
+            )
         # visible colours: area per hex over the object's layers, backdrops aside
-        layers = np.nonzero(layer_obj == k)[0]
-        seen = [L for L in layers if layer_obj_top[L] > 0]
-        figure = [L for L in seen if a.layer_painted[L] < backdrop_px]
+        seen = [L for L in obj_layers[k] if top_px[L] > 0]
+        figure = [L for L in seen if layer_painted[L] < backdrop_px]
         tally: dict[str, int] = {}
         for L in figure or seen:
-            if np.isnan(a.layer_rgb[L, 0]):
+            if no_colour[L]:
                 continue
-            h = rgb_to_hex(a.layer_rgb[L])
-            tally[h] = tally.get(h, 0) + int(layer_obj_top[L])
+            h = rgb_to_hex(layer_rgb[L])
+            tally[h] = tally.get(h, 0) + top_px[L]
         # largest area first; ties by hex so the order is stable
         ranked = sorted(tally.items(), key=lambda item: (-item[1], item[0]))
         color = ranked[0][0] if ranked else ""
-        max_alpha = max((float(a.layer_alpha[L]) for L in seen), default=0.0)
-        shape_px = int(sum(layer_obj_top[L] for L in seen if layer_is_shape[L]))
+        max_alpha = max((layer_alpha[L] for L in seen), default=0.0)
+        shape_px = sum(top_px[L] for L in seen if layer_is_shape[L])
         filled = _row_fill(painted)
         painted_area = painted_px * pw * ph
-        out.append(SceneObject(
+        pending.append(dict(
             index=k,
             name=s.name,
             instance=s.instance,
@@ -518,7 +548,6 @@ def objects(
             visible_bbox=vb,
             centroid=centroid,
             color=color,
-            color_name=None,
             shape=_descriptor(painted, pw, ph),
             drawn=visible_px > 0,
             is_background=k == 0 and painted_area >= 0.9 * canvas_area,
@@ -531,9 +560,9 @@ def objects(
             _opaque_runs=o_runs[o_off[k] : o_off[k + 1]],
             _filled_runs=filled,
         ))
-    names = color_names([o.color for o in out if o.color])
-    named = iter(names)
-    return [replace(o, color_name=next(named)) if o.color else o for o in out]
+    # colour names in one call, then each object built once (no dataclasses.replace)
+    named = iter(color_names([p["color"] for p in pending if p["color"]]))
+    return [SceneObject(**p, color_name=next(named) if p["color"] else None) for p in pending]
 
 
 def _row_fill(runs: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:

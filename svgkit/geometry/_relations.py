@@ -139,17 +139,38 @@ def relation(a: SceneObject, b: SceneObject) -> Relation:
         raise TypeError("Expected `a` and `b` to be SceneObject instances, but got "
                         f"{type(a).__name__} and {type(b).__name__}")
     _check_same_scene([a, b])
+    pa, pb = _count(a._painted_runs), _count(b._painted_runs)
+    return _decide(a, b, pa, pb, _pixel_counts(a, b, pa, pb))
+
+
+def _pixel_counts(a: SceneObject, b: SceneObject, pa: int, pb: int
+                  ) -> tuple[int, int, int, int, int]:
+    """Pixels of ``a``'s paint on ``b``'s, in ``b``'s row-filled silhouette and under ``b``'s
+    later opaque paint, and the same of ``b`` on ``a`` (the first is shared): as
+    ``(shared, a_in_b, b_in_a, a_hidden, b_hidden)``; each is symmetric, so :func:`relations`
+    measures a pair once for both orders."""
+    shared = K.runs_intersection(a._painted_runs, b._painted_runs) if pa and pb else 0
+    a_in_b = K.runs_intersection(a._painted_runs, b._filled_runs) if pa else 0
+    b_in_a = K.runs_intersection(b._painted_runs, a._filled_runs) if pb else 0
+    a_hidden = (K.runs_intersection(a._painted_runs, b._opaque_runs)
+                if pa and b.index > a.index else 0)
+    b_hidden = (K.runs_intersection(b._painted_runs, a._opaque_runs)
+                if pb and a.index > b.index else 0)
+    return shared, a_in_b, b_in_a, a_hidden, b_hidden
+
+
+def _decide(a: SceneObject, b: SceneObject, pa: int, pb: int,
+            counts: tuple[int, int, int, int, int]) -> Relation:
+    """The :class:`Relation` of ``a`` to ``b`` from their painted pixel counts and
+    :func:`_pixel_counts`."""
+    shared, a_in_b_px, b_in_a_px, a_hidden_px, b_hidden_px = counts
     an = a._analysis
     px_w, px_h = an.pixel_w, an.pixel_h
-    pa, pb = _count(a._painted_runs), _count(b._painted_runs)
-    shared = K.runs_intersection(a._painted_runs, b._painted_runs) if pa and pb else 0
     overlap = shared / min(pa, pb) if pa and pb else math.nan
-    a_in_b = K.runs_intersection(a._painted_runs, b._filled_runs) / pa if pa else math.nan
-    b_in_a = K.runs_intersection(b._painted_runs, a._filled_runs) / pb if pb else math.nan
-    a_hidden = (K.runs_intersection(a._painted_runs, b._opaque_runs) / pa
-                if pa and b.index > a.index else 0.0 if pa else math.nan)
-    b_hidden = (K.runs_intersection(b._painted_runs, a._opaque_runs) / pb
-                if pb and a.index > b.index else 0.0 if pb else math.nan)
+    a_in_b = a_in_b_px / pa if pa else math.nan
+    b_in_a = b_in_a_px / pb if pb else math.nan
+    a_hidden = a_hidden_px / pa if pa and b.index > a.index else 0.0 if pa else math.nan
+    b_hidden = b_hidden_px / pb if pb and a.index > b.index else 0.0 if pb else math.nan
     ax0, ay0, ax1, ay1 = a.visible_bbox
     bx0, by0, bx1, by1 = b.visible_bbox
     x_overlap = _extent_overlap(ax0, ax1, bx0, bx1)
@@ -236,13 +257,26 @@ def relations(
     if isinstance(objs, (Scene, str, bytes)):
         objs = objects(objs)
     items = list(objs)
+    for o in items:
+        if not isinstance(o, SceneObject):
+            raise TypeError("Expected `objs` to hold SceneObject instances, but got "
+                            f"{type(o).__name__}")
     _check_same_scene(items)
+    painted = [_count(o._painted_runs) for o in items]
+    # each unordered pair is measured once (the counts are symmetric), both orders decided
+    measured: dict[tuple[int, int], tuple[int, int, int, int, int]] = {}
     out = []
-    for a in items:
-        for b in items:
+    for i, a in enumerate(items):
+        for j, b in enumerate(items):
             if a is b:
                 continue
-            r = relation(a, b)
+            if i < j:
+                counts = _pixel_counts(a, b, painted[i], painted[j])
+                measured[i, j] = counts
+            else:
+                shared, b_in_a, a_in_b, b_hidden, a_hidden = measured[j, i]
+                counts = (shared, a_in_b, b_in_a, a_hidden, b_hidden)
+            r = _decide(a, b, painted[i], painted[j], counts)
             if r.predicates or include_empty:
                 out.append(r)
     return out

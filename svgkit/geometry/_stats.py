@@ -283,8 +283,9 @@ def stats(scene: Scene | str, *, resolution: int = DEFAULT_RESOLUTION) -> SceneS
     centroid = np.where(np.isfinite(a.centroid[:, :1]), a.centroid, a.length_centroid)
     painted_area = np.asarray(a.painted_px * px_area, dtype=np.float64)
     visible_area = np.asarray(a.visible_px * px_area, dtype=np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        visible_fraction = np.where(a.painted_px > 0, a.visible_px / a.painted_px, np.nan)
+    # NaN where nothing is painted; dividing only elsewhere spares entering np.errstate
+    visible_fraction = np.full(n, np.nan)
+    np.divide(a.visible_px, a.painted_px, out=visible_fraction, where=a.painted_px > 0)
     return SceneStats(
         canvas_width=float(scene.canvas.width),
         canvas_height=float(scene.canvas.height),

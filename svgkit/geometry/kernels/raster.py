@@ -26,7 +26,7 @@ __all__ = [
 # scanline rasterisation
 
 
-@kernel()
+@kernel(inline=True)  # called per edge: a call costs more than the body
 def _row_range(y0: float, y1: float, height: int) -> tuple[int, int]:
     """Rows whose centre lies in ``[min(y0, y1), max(y0, y1))``, clamped to the grid."""
     lo = min(y0, y1)
@@ -46,7 +46,12 @@ def _layer_spans(
     rmin = height
     rmax = 0
     total = 0
+    # the rows each edge crosses, found once (two more passes read them); (0, 0) for an edge
+    # that crosses none, is horizontal or not finite
+    rows = np.empty((max(e1 - e0, 0), 2), dtype=np.int64)
     for t in range(e0, e1):
+        rows[t - e0, 0] = 0
+        rows[t - e0, 1] = 0
         if edges[t, 1] == edges[t, 3] or not (
             math.isfinite(edges[t, 0]) and math.isfinite(edges[t, 1])
             and math.isfinite(edges[t, 2]) and math.isfinite(edges[t, 3])
@@ -54,6 +59,8 @@ def _layer_spans(
             continue
         r0, r1 = _row_range(edges[t, 1], edges[t, 3], height)
         if r1 > r0:
+            rows[t - e0, 0] = r0
+            rows[t - e0, 1] = r1
             total += r1 - r0
             rmin = min(rmin, r0)
             rmax = max(rmax, r1)
@@ -67,27 +74,21 @@ def _layer_spans(
         cnt = np.empty(max(nrows + 1, 2 * cnt.shape[0]), dtype=np.int64)
     for r in range(nrows + 1):
         cnt[r] = 0
-    for t in range(e0, e1):
-        if edges[t, 1] == edges[t, 3] or not (
-            math.isfinite(edges[t, 0]) and math.isfinite(edges[t, 1])
-            and math.isfinite(edges[t, 2]) and math.isfinite(edges[t, 3])
-        ):
-            continue
-        r0, r1 = _row_range(edges[t, 1], edges[t, 3], height)
-        for r in range(r0, r1):
+    for t in range(e1 - e0):
+        for r in range(rows[t, 0], rows[t, 1]):
             cnt[r - rmin + 1] += 1
     for r in range(nrows):
         cnt[r + 1] += cnt[r]
     # cnt[r - rmin] is now the write position of row r (advanced while filling)
     for t in range(e0, e1):
+        r0 = rows[t - e0, 0]
+        r1 = rows[t - e0, 1]
+        if r1 <= r0:
+            continue
         x0 = edges[t, 0]
         y0 = edges[t, 1]
         x1 = edges[t, 2]
         y1 = edges[t, 3]
-        if y0 == y1 or not (math.isfinite(x0) and math.isfinite(y0)
-                            and math.isfinite(x1) and math.isfinite(y1)):
-            continue
-        r0, r1 = _row_range(y0, y1, height)
         inv = (x1 - x0) / (y1 - y0)
         d = 1 if y1 > y0 else -1
         for r in range(r0, r1):
@@ -203,7 +204,7 @@ _CNT = 1
 _CAP = 2
 
 
-@kernel()
+@kernel(inline=True)  # called per span, twice: a call costs more than the body
 def _set_apply(
     meta: np.ndarray, pool: np.ndarray, row: int, a: int, b: int, insert: bool, emit: bool,
     runs: np.ndarray, n_runs: int, first_run: int,

@@ -748,15 +748,19 @@ def draw_scene(st: RenderState) -> None:
     for i in range(n + 1 if empty_at else n):
         if deadline is not None:
             deadline.check()
-        for gi in empty_at.get(i, ()):
-            if not dead[gi]:
-                _enter(st, chain[gi], stack, span)
-        if i == n:
-            break
+        if empty_at:
+            for gi in empty_at.get(i, ()):
+                if not dead[gi]:
+                    _enter(st, chain[gi], stack, span)
+            if i == n:
+                break
         g = group_of[i]
         if not (0 <= g < ng) or dead[g] or not visible[i]:
             continue
-        _enter(st, chain[g], stack, span)
+        want = chain[g]
+        # the usual case, inline: the layers open are the ones this primitive needs
+        if len(stack) != len(want) or (want and stack[-1][0] != want[-1]):
+            _enter(st, want, stack, span)
         kind = kinds[i]
         if kind == _TEXT:
             if text_builder is None:

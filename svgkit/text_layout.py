@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import fonts
+from .paths import Command, iter_segments
 from .scene import Glyph
 
 __all__ = [
@@ -155,37 +156,31 @@ class PathGeometry:
 
         subpaths: list[list[tuple[float, float]]] = []
         cur: list[tuple[float, float]] = []
-        start = (0.0, 0.0)
-        last = (0.0, 0.0)
-        at = 0
-        for code in codes:
-            if code == 0:
+        start = last = (0.0, 0.0)
+        for command, xy in iter_segments(codes, points):
+            if command == Command.MOVE:
                 if len(cur) > 1:
                     subpaths.append(cur)
-                start = last = (points[at], points[at + 1])
+                start = last = (xy[0], xy[1])
                 cur = [tx(*start)]
-                at += 2
-            elif code == 1:
-                last = (points[at], points[at + 1])
+            elif command == Command.LINE:
+                last = (xy[0], xy[1])
                 cur.append(tx(*last))
-                at += 2
-            elif code == 2:
-                p1 = (points[at], points[at + 1])
-                p2 = (points[at + 2], points[at + 3])
-                p3 = (points[at + 4], points[at + 5])
+            elif command == Command.CUBIC:
+                x0, y0 = last
+                x1, y1, x2, y2, x3, y3 = xy
                 for k in range(1, _CUBIC_STEPS + 1):
                     t = k / _CUBIC_STEPS
                     u = 1.0 - t
                     w0, w1, w2, w3 = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
                     cur.append(
                         tx(
-                            w0 * last[0] + w1 * p1[0] + w2 * p2[0] + w3 * p3[0],
-                            w0 * last[1] + w1 * p1[1] + w2 * p2[1] + w3 * p3[1],
+                            w0 * x0 + w1 * x1 + w2 * x2 + w3 * x3,
+                            w0 * y0 + w1 * y1 + w2 * y2 + w3 * y3,
                         )
                     )
-                last = p3
-                at += 6
-            elif code == 3:
+                last = (x3, y3)
+            else:  # CLOSE
                 cur.append(tx(*start))
                 last = start
         if len(cur) > 1:

@@ -233,6 +233,32 @@ def test_a_decoration_on_an_ancestor_group_reaches_the_text() -> None:
 
 
 @needs_fonts
+@pytest.mark.parametrize(
+    "ancestor",
+    [
+        '<style>.u { text-decoration: underline }</style><g class="u">',
+        "<style>g > g { text-decoration: underline }</style><g><g>",
+        '<g style="text-decoration: underline">',
+    ],
+)
+def test_a_decoration_from_any_cascade_origin_on_an_ancestor_reaches_the_text(
+    ancestor: str,
+) -> None:
+    closing = "</g>" * ancestor.count("<g")
+    scene = _scene(f'{ancestor}<text x="10" y="50">ab</text>{closing}')
+    assert [int(k) for k in scene.kind] == [PrimitiveKind.PATH, PrimitiveKind.TEXT]
+
+
+@needs_fonts
+def test_an_ancestor_without_a_decoration_adds_none() -> None:
+    scene = _scene(
+        '<style>.u { text-decoration: underline }</style><g class="v"><text x="10" '
+        'y="50">ab</text></g><g class="u"/>'
+    )
+    assert [int(k) for k in scene.kind] == [PrimitiveKind.TEXT]
+
+
+@needs_fonts
 def test_underline_follows_per_character_dy() -> None:
     flat = _scene('<text x="10" y="50" text-decoration="underline">abcd</text>')
     stepped = _scene('<text x="10" y="50" dy="0 0 10" text-decoration="underline">abcd</text>')

@@ -185,6 +185,8 @@ class BuildState:
         self._dx_pending = 0.0
         self.css_transforms: dict[int, str] = {}
         self.transform_origins: dict[int, tuple[float, float]] = {}
+        # each element's own text-decoration, from the whole cascade (keyed by id(element))
+        self.declared_decorations: dict[int, str] = {}
         self._parents: dict[ET.Element, ET.Element] | None = None
         self._ancestor_styles: dict[int, tuple[dict[str, str], list[Node]]] = {}
         self.font_size_hint = 16.0

@@ -72,6 +72,7 @@ PRESENTATION = INHERITED | {
     "overflow",
     "transform",
     "transform-origin",
+    "text-decoration",
     "flood-color",
     "flood-opacity",
     "lighting-color",
@@ -146,6 +147,9 @@ class Style(Units):
                         inherit = True
         if "transform" in style:
             self.css_transforms[id(el)] = style.pop("transform")
+        if "text-decoration" in style:
+            # it does not inherit but propagates to the text inside (CSS Text Decoration §2)
+            self.declared_decorations[id(el)] = style["text-decoration"]
         if "transform-origin" in style:
             origin = self.transform_origin(style.pop("transform-origin"), el, ctx.viewport)
             if origin is not None:

@@ -20,7 +20,6 @@ text, line-throughs after it.
 from __future__ import annotations
 
 import math
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -49,7 +48,6 @@ __all__ = ["Text"]
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _DECORATIONS = ("underline", "overline", "line-through")
 _CHILD_IGNORED = frozenset({"clip-path", "mask", "filter", "opacity"})
-_STYLE_DECORATION = re.compile(r"(?:^|;)\s*text-decoration\s*:\s*([^;!]*)")
 
 
 @dataclass
@@ -348,18 +346,14 @@ class Text(Primitives):
         st.nodes.append(_Node(start, len(st.chars), item, span, ls, ws, bs, anchor, inh.path))
 
     def _ancestor_decorations(self, el: ET.Element) -> tuple[str, ...]:
-        """Decoration lines declared on the ``<text>`` element's ancestors (attribute or
-        ``style`` attribute; they do not inherit, they propagate)."""
+        """Decoration lines declared on the ``<text>`` element's ancestors (through the whole
+        cascade: attribute, style sheet, ``style``; they do not inherit, they propagate)."""
         if self._parents is None:
             self._parents = {child: parent for parent in self.root.iter() for child in parent}
         out: list[str] = []
         p = self._parents.get(el)
         while p is not None:
-            raw = p.get("text-decoration")
-            m = _STYLE_DECORATION.search(p.get("style", ""))
-            if m is not None:
-                raw = m.group(1)
-            out.extend(_decorations(raw))
+            out.extend(_decorations(self.declared_decorations.get(id(p))))
             p = self._parents.get(p)
         return tuple(out)
 

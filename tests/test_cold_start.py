@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 import svgkit
+from svgkit.geometry import _compile
 from svgkit.geometry.kernels import jit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -115,8 +116,11 @@ def test_read_only_package_caches_in_numba_cache_dir_with_one_notice(
     assert _kernel_caches(site) == []  # nothing written into the read-only package
 
     second, err = _probe(site, cache)
-    assert second["missing"] == []
-    assert second["compiled"] == []  # every kernel came from the cache
+    # what the first stats() + objects() ran came from the cache; the kernels they do not run
+    # (clip paths, shape descriptors) were not compiled for them
+    assert second["compiled"] == []
+    assert set(second["missing"]) <= set(_compile.ON_DEMAND), second["missing"]
+    assert "svgkit.geometry.kernels.descriptors.runs_descriptor" in second["missing"]
     assert NOTICE not in err, err
 
 
@@ -152,8 +156,6 @@ def test_warmup_is_a_documented_cli_subcommand() -> None:
 
 
 def test_parallel_groups_keep_bundles_whole_and_cover_every_kernel() -> None:
-    from svgkit.geometry import _compile
-
     names = [e.name for e in jit.entries()]
     assert set(names) == set(_compile._BUNDLES)  # every kernel has a bundle and a cost
     for jobs in (1, 2, 3, 8):
@@ -180,6 +182,7 @@ def test_each_entry_point_compiles_once_with_its_declared_signature() -> None:
     ]
     for doc in docs:
         objs = svgkit.objects(doc)
+        assert all(o.shape.guess for o in objs)
         svgkit.stats(doc, resolution=64)
         svgkit.relations(objs)
     used = [e for e in jit.entries() if e.dispatcher.signatures]
@@ -199,3 +202,46 @@ def test_a_helper_gets_plain_argument_types() -> None:
         (types.Array(types.float64, 1, "C"), types.IntegerLiteral(0)), {})
     assert args[1] == types.int64
     assert common.argsort.py_func(keys, 4).tolist() == [2, 3, 0, 1]
+
+
+@pytest.mark.parametrize(("needs", "extra"), [
+    ((), set()),
+    (("clips",), {"svgkit.geometry.kernels.raster.mask_runs"}),
+    (("shapes", "clips"), set(_compile.ON_DEMAND)),
+])
+def test_a_first_call_compiles_what_every_call_runs_and_what_it_names(
+    monkeypatch: pytest.MonkeyPatch, needs: tuple[str, ...], extra: set[str]
+) -> None:
+    everything = [e.name for e in jit.entries()]
+    asked: list[list[str]] = []
+    monkeypatch.setattr(_compile, "_ready", set())
+    monkeypatch.setattr(_compile, "missing_kernels", lambda: list(everything))
+    monkeypatch.setattr(_compile, "compile_kernels",
+                        lambda jobs=None, names=None, lock=True: asked.append(list(names or [])))
+    monkeypatch.setenv("SVGKIT_COMPILE_JOBS", "2")
+    monkeypatch.setenv("SVGKIT_QUIET_COMPILE", "1")
+    _compile.ensure_compiled(needs)
+    every_call = {n for n in everything if n not in _compile.ON_DEMAND}
+    assert [set(a) for a in asked] == [every_call | extra]
+    _compile.ensure_compiled(needs)
+    _compile.ensure_compiled(())
+    assert len(asked) == 1  # met needs cost nothing more
+    _compile.ensure_compiled(("shapes",))
+    if "shapes" not in needs:  # a need met later compiles just its kernel
+        assert asked[1:] == [["svgkit.geometry.kernels.descriptors.runs_descriptor"]]
+    with pytest.raises(ValueError, match="needs"):
+        _compile.ensure_compiled(("everything",))
+
+
+def test_the_analysis_asks_for_the_clip_kernels_only_for_a_scene_with_clip_paths(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from svgkit.geometry import _analysis
+
+    seen: list[tuple[str, ...]] = []
+    monkeypatch.setattr(_analysis, "ensure_compiled", lambda needs=(): seen.append(tuple(needs)))
+    svgkit.stats(DOC)
+    svgkit.stats('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                 '<clipPath id="c"><rect width="5" height="5"/></clipPath>'
+                 '<rect width="10" height="10" clip-path="url(#c)"/></svg>')
+    assert seen == [(), ("clips",)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -191,3 +192,26 @@ def test_max_alpha_and_shape_area():
     assert dog.shape_area == pytest.approx(900, rel=0.05)
     assert dog.shape_area < dog.visible_area
     assert json.loads(json.dumps(dog.to_dict()))["shape_area"] == pytest.approx(dog.shape_area)
+
+
+def test_shape_is_measured_on_first_access_and_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # objects() leaves the descriptors to the callers that read them (their kernel then never
+    # compiles for the others); the value is the silhouette's, computed once
+    from svgkit.geometry import _objects
+
+    calls: list[int] = []
+    real = _objects._descriptor
+
+    def counting(runs: Any, pw: float, ph: float) -> Any:
+        calls.append(len(runs))
+        return real(runs, pw, ph)
+
+    monkeypatch.setattr(_objects, "_descriptor", counting)
+    objs = svgkit.objects(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+        '<rect x="10" y="10" width="40" height="20"/><circle cx="70" cy="70" r="20"/></svg>')
+    assert calls == []
+    first = objs[1].shape
+    assert calls and first.guess == "circle"
+    assert objs[1].shape is first and len(calls) == 1
+    assert objs[0].to_dict()["shape"]["guess"] == "rectangle" and len(calls) == 2

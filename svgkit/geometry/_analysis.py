@@ -143,7 +143,7 @@ _CACHE: weakref.WeakKeyDictionary[Scene, dict[int, Analysis]] = weakref.WeakKeyD
 
 def analyse(scene: Scene, resolution: int = DEFAULT_RESOLUTION) -> Analysis:
     """Return the (cached) :class:`Analysis` of ``scene`` at ``resolution``."""
-    ensure_compiled()
+    ensure_compiled(("clips",) if scene.clips else ())
     per_scene = _CACHE.get(scene)
     if per_scene is None:
         per_scene = {}

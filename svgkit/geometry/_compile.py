@@ -12,9 +12,13 @@ every kernel: seconds to tens of seconds (``docs/geometry.md``, *Speed*). This m
   for it (:func:`compile_kernels`; ``svgkit warmup`` and ``python -m svgkit.geometry
   --compile`` run it, so that a Dockerfile or a job's first step pays the cost once).
 
-The first analysis of a process with an empty cache compiles every kernel in parallel the same
-way (stats' and objects' alike, so the first ``objects`` call finds them ready), unless
-``SVGKIT_COMPILE_JOBS=1`` asks for numba's usual lazy, in-process compilation.
+The first analysis of a process with an empty cache compiles, in parallel the same way, the
+kernels every ``stats`` and ``objects`` call runs (so the first ``objects`` call finds its
+kernel ready), unless ``SVGKIT_COMPILE_JOBS=1`` asks for numba's usual lazy, in-process
+compilation. Kernels only some calls run (:data:`ON_DEMAND`: clip paths, shape descriptors,
+relations) are left to numba to compile on their first call, about a second each, unless the
+first analysis's scene needs them (clip paths) — a document without clip paths does not wait for
+the clip kernels.
 """
 
 from __future__ import annotations
@@ -25,13 +29,21 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .kernels import jit
 
-__all__ = ["CompileReport", "cache_dirs", "compile_kernels", "ensure_compiled", "missing_kernels"]
+__all__ = [
+    "NEEDS",
+    "ON_DEMAND",
+    "CompileReport",
+    "cache_dirs",
+    "compile_kernels",
+    "ensure_compiled",
+    "missing_kernels",
+]
 
 #: Environment variable: processes to compile with (1: lazily, in the calling process only).
 JOBS_ENV = "SVGKIT_COMPILE_JOBS"
@@ -41,22 +53,36 @@ QUIET_ENV = "SVGKIT_QUIET_COMPILE"
 NOTICE_SECONDS = 3.0
 
 # Entry points that share helpers compile together (a helper compiled in two processes costs
-# twice); the numbers are rough single-core compile seconds, used only to balance the work.
+# twice: the run-set helpers of the raster pass and of `object_pass`, say); the numbers are
+# single-core compile seconds measured on the development machine, each bundle alone in a fresh
+# process less the process's start-up (docs/geometry.md, *Cold start*), used only to balance.
 _BUNDLES: dict[str, tuple[str, float]] = {
-    "svgkit.flatten._flatten_kernel": ("flatten", 1.1),
-    "svgkit.geometry.kernels.area.primitive_geometry": ("area", 4.0),
+    "svgkit.flatten._flatten_kernel": ("flatten", 1.0),
+    "svgkit.geometry.kernels.area.primitive_geometry": ("area", 4.2),
     "svgkit.geometry.kernels.layers.make_layers": ("tables", 1.0),
-    "svgkit.geometry.kernels.layers.scene_tables": ("tables", 1.8),
-    "svgkit.geometry.kernels.stroke.build_layer_edges": ("stroke", 1.6),
-    "svgkit.geometry.kernels.raster.rasterise_layers": ("raster", 5.5),
-    "svgkit.geometry.kernels.raster.mask_runs": ("raster", 0.5),
-    "svgkit.geometry.kernels.runs.runs_intersect": ("raster", 0.2),
-    "svgkit.geometry.kernels.runs.runs_intersection": ("raster", 0.2),
-    "svgkit.geometry.kernels.runs.object_pass": ("objects", 2.4),
-    "svgkit.geometry.kernels.descriptors.runs_descriptor": ("descriptors", 2.3),
+    "svgkit.geometry.kernels.layers.scene_tables": ("tables", 2.2),
+    "svgkit.geometry.kernels.stroke.build_layer_edges": ("stroke", 1.5),
+    "svgkit.geometry.kernels.raster.rasterise_layers": ("raster", 6.9),
+    "svgkit.geometry.kernels.raster.mask_runs": ("raster", 0.9),
+    "svgkit.geometry.kernels.runs.runs_intersect": ("raster", 0.1),
+    "svgkit.geometry.kernels.runs.runs_intersection": ("raster", 0.1),
+    "svgkit.geometry.kernels.runs.object_pass": ("raster", 2.3),
+    "svgkit.geometry.kernels.descriptors.runs_descriptor": ("descriptors", 1.7),
 }
 
-_checked = False
+#: Kernels that only some calls run, by what needs them: ``"clips"`` (scenes with clip paths)
+#: and ``"shapes"`` (:attr:`SceneObject.shape`). The first analysis of a process compiles the
+#: kernels every analysis runs, and these only when asked (:func:`ensure_compiled`), so a first
+#: ``stats`` + ``objects`` waits only for what it runs.
+ON_DEMAND: dict[str, str] = {
+    "svgkit.geometry.kernels.raster.mask_runs": "clips",
+    "svgkit.geometry.kernels.descriptors.runs_descriptor": "shapes",
+}
+#: What :func:`ensure_compiled` is asked for besides the kernels every analysis runs.
+NEEDS = frozenset(ON_DEMAND.values())
+_EVERY_CALL = ""
+
+_ready: set[str] = set()  # needs (and _EVERY_CALL) whose kernels were compiled or found cached
 _check_lock = threading.Lock()  # a second thread's first analysis waits for the first's compile
 
 
@@ -234,27 +260,50 @@ def _wait(helper: subprocess.Popen[bytes], timeout_s: float = 900.0) -> None:
         helper.wait()
 
 
-def ensure_compiled() -> None:
-    """Called before the first analysis of a process: when numba's cache lacks kernels, print
-    one line on standard error if they take a few seconds or more to compile (unless
-    ``SVGKIT_QUIET_COMPILE=1``) and compile them all now, in parallel where there are CPUs to
-    spare, under the cache's lock (so that processes starting together compile once). With
+def ensure_compiled(needs: Collection[str] = ()) -> None:
+    """Make sure the kernels a call is about to run are compiled, compiling them together now if
+    numba's cache lacks them.
+
+    Every analysis calls it; the first one of a process finds what the cache lacks among the
+    kernels every analysis runs (``stats``' and ``objects``' alike) and among those ``needs``
+    names, prints one line on standard error if they take a few seconds or more to compile
+    (unless ``SVGKIT_QUIET_COMPILE=1``) and compiles them in parallel where there are CPUs to
+    spare, under the cache's lock (so that processes starting together compile once). Later
+    calls cost a set lookup, unless they name a need not met yet. With
     ``SVGKIT_COMPILE_JOBS=1`` numba compiles each kernel lazily instead, on its first call, in
-    this process. Runs once per process; other threads wait for it."""
-    global _checked
-    if _checked:
+    this process. Other threads wait for a compile in progress.
+
+    Parameters
+    ----------
+    needs
+        Kernels only some calls run (:data:`NEEDS`): ``"clips"`` (scenes with clip paths) and
+        ``"shapes"`` (:attr:`SceneObject.shape`). A caller that will read every object's shape
+        (a reward built on shape checks) names ``"shapes"`` before its first analysis, so that
+        kernel compiles in the same parallel step instead of on first access.
+
+    Examples
+    --------
+    >>> from svgkit.geometry import ensure_compiled
+    >>> ensure_compiled(("shapes",))  # before a first objects() whose shapes will all be read
+    """
+    wanted = {_EVERY_CALL, *needs}
+    if wanted <= _ready:
         return
+    unknown = wanted - NEEDS - {_EVERY_CALL}
+    if unknown:
+        raise ValueError(f"Expected `needs` among {sorted(NEEDS)}, but got {sorted(unknown)}")
     with _check_lock:
-        if _checked:
+        todo = frozenset(wanted - _ready)
+        if not todo:
             return
         try:
-            _prepare()
+            _prepare(todo)
         finally:
-            _checked = True
+            _ready.update(todo)
 
 
-def _prepare() -> None:
-    missing = missing_kernels()
+def _prepare(needs: frozenset[str]) -> None:
+    missing = [name for name in missing_kernels() if ON_DEMAND.get(name, _EVERY_CALL) in needs]
     if not missing:
         return
     jobs = _jobs_from_env() or min(_cpus(), 4)

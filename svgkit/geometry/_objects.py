@@ -16,6 +16,7 @@ Rules (``docs/geometry.md`` has the full text):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from ..scene import PaintKind, PrimitiveKind, Scene
 from . import kernels as K
 from ._analysis import DEFAULT_RESOLUTION, Analysis, analyse, as_scene, check_resolution
 from ._colors import color_names, rgb_to_hex
+from ._compile import ensure_compiled
 
 __all__ = [
     "BACKDROP_SHARE",
@@ -161,6 +163,7 @@ def _f(value: Any) -> float | None:
 
 
 def _descriptor(runs: npt.NDArray[np.int32], pw: float, ph: float) -> ShapeDescriptor:
+    ensure_compiled(("shapes",))
     d = K.runs_descriptor(runs, pw, ph)
     area, hull, perim, rect, long_side, short_side, tri, iou, bw, bh = (float(v) for v in d)
     nan = math.nan
@@ -238,6 +241,8 @@ class SceneObject:
         Visible area (device px²) where the object's topmost paint is a shape, not a text run or
         an image: what the object *draws*, as opposed to what it writes or embeds.
     shape : ShapeDescriptor
+        The silhouette's shape descriptors, measured on first access and then kept (a property,
+        not a field: most callers never read it, and its kernel then never compiles).
     drawn : bool
         Whether any pixel of it is visible.
     is_background : bool
@@ -260,7 +265,6 @@ class SceneObject:
     centroid: tuple[float, float]
     color: str
     color_name: str | None
-    shape: ShapeDescriptor
     drawn: bool
     is_background: bool
     colors: tuple[tuple[str, float], ...]
@@ -275,6 +279,11 @@ class SceneObject:
     @property
     def z_order(self) -> int:
         return self.index
+
+    @functools.cached_property
+    def shape(self) -> ShapeDescriptor:
+        """The silhouette's :class:`ShapeDescriptor` (measured on first access, then kept)."""
+        return _descriptor(self._painted_runs, self._analysis.pixel_w, self._analysis.pixel_h)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (NaN becomes ``None``)."""
@@ -548,7 +557,6 @@ def objects(
             visible_bbox=vb,
             centroid=centroid,
             color=color,
-            shape=_descriptor(painted, pw, ph),
             drawn=visible_px > 0,
             is_background=k == 0 and painted_area >= 0.9 * canvas_area,
             colors=tuple((h, c * pw * ph) for h, c in ranked),

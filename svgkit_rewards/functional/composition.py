@@ -222,8 +222,11 @@ def composition_facts(
     >>> f["declared"], f["objects"][0]["colors"]
     (['box'], [['red', 25.0]])
     """
-    from svgkit.geometry import object_name  # loads numba: only where facts are measured
+    # loads numba: only where facts are measured
+    from svgkit.geometry import ensure_compiled, object_name
 
+    # every object's shape is read below: its kernel compiles with the others, in parallel
+    ensure_compiled(("shapes",))
     objs = svgkit.objects(scene, resolution=resolution)
     width, height = scene.canvas.width, scene.canvas.height
     hexes = sorted({h for o in objs for h, _ in o.colors})

@@ -4,21 +4,21 @@ Numba compiles a kernel the first time it is called and caches the machine code 
 the package, or under ``NUMBA_CACHE_DIR``; when the package directory is read-only numba falls
 back to a per-user cache directory). With that cache empty — a new virtualenv, container, CI job
 or cluster node — the first :func:`svgkit.stats` and :func:`svgkit.objects` of a process compile
-every kernel: seconds to tens of seconds (``docs/geometry.md``, *Speed*). This module
+their kernels: seconds to tens of seconds (``docs/geometry.md``, *Speed*). This module
 
-* tells, once per process, on standard error, when a first call is about to compile
-  (:func:`ensure_compiled`, called by the first analysis);
-* compiles every kernel at once, split over several processes when the machine has the cores
-  for it (:func:`compile_kernels`; ``svgkit warmup`` and ``python -m svgkit.geometry
-  --compile`` run it, so that a Dockerfile or a job's first step pays the cost once).
+* tells, once, on standard error, when a call is about to compile for a few seconds or more
+  (:func:`ensure_compiled`, called by every analysis);
+* compiles kernels together, split over several processes when the machine has the cores for
+  it (:func:`compile_kernels`; ``svgkit warmup`` and ``python -m svgkit.geometry --compile``
+  compile all of them, so that a Dockerfile or a job's first step pays the cost once).
 
 The first analysis of a process with an empty cache compiles, in parallel the same way, the
 kernels every ``stats`` and ``objects`` call runs (so the first ``objects`` call finds its
 kernel ready), unless ``SVGKIT_COMPILE_JOBS=1`` asks for numba's usual lazy, in-process
-compilation. Kernels only some calls run (:data:`ON_DEMAND`: clip paths, shape descriptors,
-relations) are left to numba to compile on their first call, about a second each, unless the
-first analysis's scene needs them (clip paths) — a document without clip paths does not wait for
-the clip kernels.
+compilation. The kernels only some calls run (:data:`ON_DEMAND`: clip paths, shape descriptors)
+join that step when the call names them (the analysis of a scene with clip paths names
+``"clips"``), and otherwise compile when first needed, in about two seconds each: a document
+without clip paths, or a caller that never reads a shape, does not wait for them.
 """
 
 from __future__ import annotations

@@ -226,7 +226,7 @@ def test_a_first_call_compiles_what_every_call_runs_and_what_it_names(
     _compile.ensure_compiled(needs)
     _compile.ensure_compiled(())
     assert len(asked) == 1  # met needs cost nothing more
-    _compile.ensure_compiled(("shapes",))
+    _compile.ensure_compiled("shapes")
     if "shapes" not in needs:  # a need met later compiles just its kernel
         assert asked[1:] == [["svgkit.geometry.kernels.descriptors.runs_descriptor"]]
     with pytest.raises(ValueError, match="needs"):

@@ -276,17 +276,18 @@ def ensure_compiled(needs: Collection[str] = ()) -> None:
     Parameters
     ----------
     needs
-        Kernels only some calls run (:data:`NEEDS`): ``"clips"`` (scenes with clip paths) and
-        ``"shapes"`` (:attr:`SceneObject.shape`). A caller that will read every object's shape
-        (a reward built on shape checks) names ``"shapes"`` before its first analysis, so that
-        kernel compiles in the same parallel step instead of on first access.
+        Kernels only some calls run (:data:`NEEDS`; one name or several): ``"clips"`` (scenes
+        with clip paths) and ``"shapes"`` (:attr:`SceneObject.shape`). A caller that will read
+        every object's shape (a reward built on shape checks) names ``"shapes"`` before its
+        first analysis, so that kernel compiles in the same parallel step instead of on first
+        access.
 
     Examples
     --------
     >>> from svgkit.geometry import ensure_compiled
     >>> ensure_compiled(("shapes",))  # before a first objects() whose shapes will all be read
     """
-    wanted = {_EVERY_CALL, *needs}
+    wanted = {_EVERY_CALL, needs} if isinstance(needs, str) else {_EVERY_CALL, *needs}
     if wanted <= _ready:
         return
     unknown = wanted - NEEDS - {_EVERY_CALL}

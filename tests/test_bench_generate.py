@@ -215,6 +215,7 @@ class FakeChatServer:
                     action = actions[min(attempt, len(actions) - 1)]
                     server.inflight += 1
                     server.max_inflight = max(server.max_inflight, server.inflight)
+                counted = True
                 try:
                     time.sleep(action.delay)
                     if self.path != "/v1/chat/completions":
@@ -228,6 +229,11 @@ class FakeChatServer:
                                                      "content": action.text}}],
                             "usage": {"prompt_tokens": 5, "completion_tokens": 7}})
                     data = (payload or "").encode()
+                    # no longer in flight before the response leaves: the client may send its
+                    # next request as soon as it has read this one, before this thread resumes
+                    with server.lock:
+                        server.inflight -= 1
+                    counted = False
                     self.send_response(action.status)
                     for name, value in action.headers.items():
                         self.send_header(name, value)
@@ -238,8 +244,9 @@ class FakeChatServer:
                 except OSError:  # the client gave up (timeout)
                     pass
                 finally:
-                    with server.lock:
-                        server.inflight -= 1
+                    if counted:
+                        with server.lock:
+                            server.inflight -= 1
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import ErrorCode, SVGKitError
+from ..flatten import flatten_commands
 from ..scene import Scene
 from . import kernels as K
 from ._compile import ensure_compiled
@@ -194,8 +195,6 @@ def _clip_runs(scene: Scene, clip: int, gw: int, gh: int, sx: float, sy: float,
                depth: int = 0) -> npt.NDArray[np.int32]:
     """Run set of clip path ``clip`` (union of its children under their clip rules, intersected
     with the clip applied to the clip path itself)."""
-    from ..flatten import flatten_commands
-
     cp = scene.clips[clip]
     edges_per_child: list[int] = []
     edge_blocks: list[FloatArray] = []
@@ -204,15 +203,21 @@ def _clip_runs(scene: Scene, clip: int, gw: int, gh: int, sx: float, sy: float,
         count = 0
         for k in range(len(flat.subpath_offsets) - 1):
             ring = flat.points[flat.subpath_offsets[k] : flat.subpath_offsets[k + 1]]
-            if len(ring) < 3:
+            m = len(ring)
+            if m < 3:
                 continue
-            nxt = np.roll(ring, -1, axis=0)
-            edge_blocks.append(np.column_stack([ring[:, 0] * sx, ring[:, 1] * sy,
-                                                nxt[:, 0] * sx, nxt[:, 1] * sy]))
-            count += len(ring)
+            # each edge runs from a point to the next, the last one back to the first
+            block = np.empty((m, 4))
+            block[:, 0] = ring[:, 0] * sx
+            block[:, 1] = ring[:, 1] * sy
+            block[:-1, 2:] = block[1:, :2]
+            block[-1, 2:] = block[0, :2]
+            edge_blocks.append(block)
+            count += m
         edges_per_child.append(count)
     edges = np.concatenate(edge_blocks) if edge_blocks else np.zeros((0, 4))
-    ring_offsets = np.concatenate([[0], np.cumsum(edges_per_child)]).astype(np.int64)
+    ring_offsets = np.zeros(len(edges_per_child) + 1, dtype=np.int64)
+    ring_offsets[1:] = np.cumsum(edges_per_child)
     rules = np.asarray(cp.clip_rules, dtype=np.int64).reshape(-1)
     if rules.shape[0] != len(edges_per_child):
         rules = np.zeros(len(edges_per_child), dtype=np.int64)

@@ -153,13 +153,19 @@ def _flatten_kernel(
     closed flags, primitive subpath offsets)``; the arrays are empty when the count exceeds
     ``bound``."""
     max_points, max_subpaths = _count_points(codes, pts, cmd_offsets, pt_offsets, tol)
+    # np.empty and loops, not np.zeros: numba compiles a fill per dtype, time a cold start pays
     if max_points > bound:
-        return (max_points, np.empty((0, 2)), np.zeros(1, dtype=np.int64),
-                np.zeros(0, dtype=np.bool_), np.zeros(1, dtype=np.int64))
+        no_sub = np.empty(1, dtype=np.int64)
+        no_sub[0] = 0
+        no_prim = np.empty(1, dtype=np.int64)
+        no_prim[0] = 0
+        return (max_points, np.empty((0, 2)), no_sub, np.empty(0, dtype=np.bool_), no_prim)
     n_prims = cmd_offsets.shape[0] - 1
     out = np.empty((max_points, 2))
     sub_off = np.empty(max_subpaths + 1, dtype=np.int64)
-    closed = np.zeros(max_subpaths, dtype=np.bool_)
+    closed = np.empty(max_subpaths, dtype=np.bool_)
+    for k in range(max_subpaths):
+        closed[k] = False
     prim_off = np.empty(n_prims + 1, dtype=np.int64)
     n_out = 0  # points written
     n_sub = 0  # subpaths kept

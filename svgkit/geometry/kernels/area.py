@@ -165,7 +165,9 @@ def fill_area_moments(
     idx = np.empty(n, dtype=np.int64)
     xu = np.empty(n)
     xv = np.empty(n)
-    acc = np.zeros(4)
+    acc = np.empty(4)  # np.zeros would compile numba's fill for one four-element array
+    for k in range(4):
+        acc[k] = 0.0
     na = 0
     ptr = 0
     work = 0

@@ -79,7 +79,9 @@ def argsort(keys: np.ndarray, n: int) -> np.ndarray:
     fraction of the time numba's generic one takes. ``x < y or (y != y and x == x)`` is numba's
     order with NaN last. Callers pass float64 keys only (integer keys converted: exact below
     2**53, and the same order), so that it compiles once."""
-    order = np.arange(n)
+    order = np.empty(n, dtype=np.int64)  # not np.arange: one numba overload less to compile
+    for k in range(n):
+        order[k] = k
     if n < 2:
         return order
     stack_lo = np.empty(_MAX_STACK, dtype=np.int64)

@@ -69,9 +69,10 @@ def make_layers(
     layer_part = np.empty(cap, dtype=np.int64)
     layer_rgb = np.empty((cap, 3))
     layer_alpha = np.empty(cap)
-    layer_opaque = np.zeros(cap, dtype=np.bool_)
-    layer_rule = np.zeros(cap, dtype=np.int64)
-    layer_hw = np.zeros(cap)
+    # every entry below m is written; numba's np.zeros would compile its own fill per dtype
+    layer_opaque = np.empty(cap, dtype=np.bool_)
+    layer_rule = np.empty(cap, dtype=np.int64)
+    layer_hw = np.empty(cap)
     m = 0
     for i in range(n):
         if not visible[i]:
@@ -176,11 +177,17 @@ def scene_tables(
     no_paint, transparent, degenerate, outside_canvas, clipped_out, fully_occluded.
     """
     n = kind.shape[0]
-    kind_counts = np.zeros(N_KINDS, dtype=np.int64)
-    cmd_counts = np.zeros(N_COMMANDS, dtype=np.int64)
-    fill_codes = np.full(n, -1, dtype=np.int64)
-    stroke_codes = np.full(n, -1, dtype=np.int64)
-    outside = np.full(n, np.nan)
+    # np.empty and loops throughout: numba compiles np.zeros and np.full once per dtype and
+    # shape, a second or so of a cold start for these few tables
+    kind_counts = np.empty(N_KINDS, dtype=np.int64)
+    for k in range(N_KINDS):
+        kind_counts[k] = 0
+    cmd_counts = np.empty(N_COMMANDS, dtype=np.int64)
+    for c in range(N_COMMANDS):
+        cmd_counts[c] = 0
+    fill_codes = np.empty(n, dtype=np.int64)
+    stroke_codes = np.empty(n, dtype=np.int64)
+    outside = np.empty(n)
     n_fill = 0
     n_stroke = 0
     total = 0.0
@@ -195,6 +202,9 @@ def scene_tables(
                     cmd_counts[cmd_codes[c]] += 1
         has_fill = fill_kind[i] != PAINT_NONE
         has_stroke = stroke_kind[i] != PAINT_NONE and stroke_width[i] > 0.0
+        fill_codes[i] = -1
+        stroke_codes[i] = -1
+        outside[i] = np.nan
         if has_fill:
             # float(): one specialisation of _code for the float32 colours and the float64 ones
             fill_codes[i] = _code(float(fill_rgba[i, 0]), float(fill_rgba[i, 1]),
@@ -216,8 +226,9 @@ def scene_tables(
             if visible[i]:
                 total += measure
                 inside_total += inside
-    fc = np.empty(n_fill, dtype=np.int64)
-    sc = np.empty(n_stroke, dtype=np.int64)
+    # float64 keys (exact for these codes): the sort the areas already compile, not another
+    fc = np.empty(n_fill)
+    sc = np.empty(n_stroke)
     a = 0
     b = 0
     for i in range(n):
@@ -227,8 +238,14 @@ def scene_tables(
         if visible[i] and stroke_kind[i] != PAINT_NONE and stroke_width[i] > 0.0:
             sc[b] = stroke_codes[i]
             b += 1
-    fill_colors = sorted_unique(fc, a)
-    stroke_colors = sorted_unique(sc, b)
+    fill_keys = sorted_unique(fc, a)
+    stroke_keys = sorted_unique(sc, b)
+    fill_colors = np.empty(fill_keys.shape[0], dtype=np.int64)
+    for t in range(fill_keys.shape[0]):
+        fill_colors[t] = int(fill_keys[t])
+    stroke_colors = np.empty(stroke_keys.shape[0], dtype=np.int64)
+    for t in range(stroke_keys.shape[0]):
+        stroke_colors[t] = int(stroke_keys[t])
     m = layer_top.shape[0]
     codes = np.empty(m, dtype=np.int64)
     code_keys = np.empty(m)
@@ -238,7 +255,7 @@ def scene_tables(
         code_keys[L] = codes[L]
     order = argsort(code_keys, m)
     top_codes = np.empty(m, dtype=np.int64)
-    top_pixels = np.zeros(m, dtype=np.int64)
+    top_pixels = np.empty(m, dtype=np.int64)
     u = 0
     for t in range(m):
         L = order[t]
@@ -246,13 +263,17 @@ def scene_tables(
             continue
         if u == 0 or top_codes[u - 1] != codes[L]:
             top_codes[u] = codes[L]
+            top_pixels[u] = 0
             u += 1
         top_pixels[u - 1] += layer_top[L]
     fraction = min(max(1.0 - inside_total / total, 0.0), 1.0) if total > 0.0 else np.nan
     # invisibility flags
-    flags = np.zeros((n, 7), dtype=np.bool_)
-    has_layer = np.zeros(n, dtype=np.bool_)
-    clipped = np.zeros(n, dtype=np.bool_)
+    flags = np.empty((n, 7), dtype=np.bool_)  # every entry is written below
+    has_layer = np.empty(n, dtype=np.bool_)
+    clipped = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        has_layer[i] = False
+        clipped[i] = False
     for L in range(layer_prim.shape[0]):
         has_layer[layer_prim[L]] = True
         if layer_mask[L] >= 0:

@@ -363,13 +363,7 @@ class Text(Primitives):
         v = raw.strip()
         if v in ("normal", "", "inherit", "initial"):
             return 0.0
-        m = LENGTH.match(v)
-        if m is None:
-            self.warn("INVALID_ATTRIBUTE", f"{name}={v!r} is not a length", el)
-            return 0.0
-        if (m.group(2) or "") == "%":
-            return float(m.group(1)) / 100.0 * fs
-        return self.length(v, 0.0, el, name, "x", (0.0, 0.0), fs)
+        return self._font_relative_length(v, el, name, "x", fs)
 
     def _baseline_shift(self, raw: str | None, el: ET.Element, fs: float) -> float:
         """``baseline-shift`` in user units, positive up: ``sub``/``super`` as browsers draw
@@ -381,13 +375,20 @@ class Text(Primitives):
             return -0.2 * fs
         if v == "super":
             return 0.4 * fs
+        return self._font_relative_length(v, el, "baseline-shift", "y", fs)
+
+    def _font_relative_length(
+        self, v: str, el: ET.Element, name: str, axis: str, fs: float
+    ) -> float:
+        """A length in user units where ``%`` is of the font size ``fs`` (0 with a warning when
+        ``v`` is not a length)."""
         m = LENGTH.match(v)
         if m is None:
-            self.warn("INVALID_ATTRIBUTE", f"baseline-shift={v!r} is not a length", el)
+            self.warn("INVALID_ATTRIBUTE", f"{name}={v!r} is not a length", el)
             return 0.0
         if (m.group(2) or "") == "%":
             return float(m.group(1)) / 100.0 * fs
-        return self.length(v, 0.0, el, "baseline-shift", "y", (0.0, 0.0), fs)
+        return self.length(v, 0.0, el, name, axis, (0.0, 0.0), fs)
 
     # -----------------------------------------------------------------------------------------
     # emission
